@@ -1,0 +1,33 @@
+# Finds every package of DESIGN.md's stack table. Debian 12 ships no CMake
+# config for CAF, RocksDB, libssh, Pistache or argon2: find_path/find_library.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+function(tasks_import_library name header library)
+  find_path(${name}_INCLUDE_DIR ${header} REQUIRED)
+  find_library(${name}_LIBRARY ${library} REQUIRED)
+  add_library(${name} INTERFACE IMPORTED GLOBAL)
+  target_include_directories(${name} SYSTEM INTERFACE ${${name}_INCLUDE_DIR})
+  target_link_libraries(${name} INTERFACE ${${name}_LIBRARY} Threads::Threads)
+endfunction()
+
+tasks_import_library(caf_core caf/all.hpp caf_core)
+tasks_import_library(caf_io caf/io/all.hpp caf_io)
+target_link_libraries(caf_io INTERFACE caf_core)
+tasks_import_library(rocksdb_lib rocksdb/db.h rocksdb)
+tasks_import_library(ssh_lib libssh/libssh.h ssh)
+tasks_import_library(pistache_lib pistache/endpoint.h pistache)
+tasks_import_library(simdjson_lib simdjson.h simdjson)
+tasks_import_library(argon2_lib argon2.h argon2)
+
+find_package(OpenSSL 3.0 REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_path(RAPIDJSON_INCLUDE_DIR rapidjson/writer.h REQUIRED)
+add_library(rapidjson_lib INTERFACE IMPORTED GLOBAL)
+target_include_directories(rapidjson_lib SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIR})
+if(TASKS_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

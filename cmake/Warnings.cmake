@@ -1,0 +1,13 @@
+# tasks::warnings carries the warning flags (and sanitizers) every target links.
+add_library(tasks_warnings INTERFACE)
+add_library(tasks::warnings ALIAS tasks_warnings)
+target_compile_options(tasks_warnings INTERFACE -Wall -Wextra -Wpedantic
+                       -Wno-unused-parameter)
+if(TASKS_WERROR)
+  target_compile_options(tasks_warnings INTERFACE -Werror)
+endif()
+if(TASKS_SANITIZE)
+  target_compile_options(tasks_warnings INTERFACE
+                         -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(tasks_warnings INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,41 @@
+// Opening and migrating the store for tasksd and tasksctl.
+#include "tools/store_setup.hpp"
+
+#include "core/log.hpp"
+#include "migrations/migrations.hpp"
+
+namespace tasks {
+
+opened_store::~opened_store() {
+  st.reset(); // the store refers to the database: close it first
+  db.reset();
+}
+
+caf::expected<opened_store> open_store(const config& cfg,
+                                       storage::open_mode mode) {
+  opened_store result;
+  auto db = storage::database::open(cfg.data_dir, mode);
+  if (!db)
+    return db.error();
+  result.db = std::move(*db);
+  if (mode == storage::open_mode::primary) {
+    auto report = migrations::migrate(*result.db);
+    if (!report)
+      return report.error();
+    for (const auto& step : report->applied)
+      log::info("applied migration {}", step);
+  }
+  auto master = storage::load_master_key(cfg.vault_key_file,
+                                         mode == storage::open_mode::primary);
+  if (!master)
+    return master.error();
+  storage::store_options options;
+  options.output_max_bytes = cfg.output_max_bytes;
+  auto st = storage::store::open(*result.db, *master, options);
+  if (!st)
+    return st.error();
+  result.st = std::move(*st);
+  return result;
+}
+
+} // namespace tasks
