@@ -157,7 +157,7 @@ void store::add_audit(write_batch& batch, audit_event& event) {
 }
 
 caf::error store::commit(write_batch& batch) {
-  if (auto err = db_.write(batch)) {
+  if (auto err = db_.write(batch, options_.sync_writes)) {
     pending_head_ = head_;
     return err;
   }

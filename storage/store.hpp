@@ -64,6 +64,9 @@ struct store_counts {
 struct store_options {
   /// Cap for stored stdout and for stored stderr, each.
   uint64_t output_max_bytes = 65536;
+  /// fsync the WAL before a write returns. tasksd always syncs; only
+  /// benchmarks that bulk-load a store turn it off.
+  bool sync_writes = true;
 };
 
 /// Reads the schema version recorded in `db` (0 for a new store).

@@ -6,11 +6,6 @@
 
 namespace tasks {
 
-opened_store::~opened_store() {
-  st.reset(); // the store refers to the database: close it first
-  db.reset();
-}
-
 caf::expected<opened_store> open_store(const config& cfg,
                                        storage::open_mode mode) {
   opened_store result;

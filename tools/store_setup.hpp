@@ -13,11 +13,11 @@
 
 namespace tasks {
 
-/// An open database with the store bound to it.
+/// An open database with the store bound to it (members are destroyed in
+/// reverse order: the store before the database it refers to).
 struct opened_store {
   std::unique_ptr<storage::database> db;
   std::unique_ptr<storage::store> st;
-  ~opened_store();
 };
 
 /// Opens the store of `cfg`. A primary is migrated first and creates the

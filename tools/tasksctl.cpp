@@ -56,8 +56,11 @@ int db_status(const cli_options& opts) {
   if (!head)
     return fail(message_of(head.error()));
   auto& db = *opened->db;
+  auto version = storage::read_schema_version(db);
+  if (!version)
+    return fail(message_of(version.error()));
   std::printf("store            %s\n", cfg->data_dir.c_str());
-  std::printf("schema version   %u (this build: %u)\n", storage::schema_version,
+  std::printf("schema version   %u (this build: %u)\n", *version,
               migrations::latest_version());
   std::printf("tasks            %llu\n", (unsigned long long) counts->tasks);
   std::printf("audit records    %llu (head seq %llu)\n",

@@ -1,0 +1,323 @@
+// Google Benchmark of the task store: create, transition and get a task, and
+// the server+status list on a small and a big store (TASKS_BENCH_TASKS).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "core/error.hpp"
+#include "storage/database.hpp"
+#include "storage/keys.hpp"
+#include "storage/store.hpp"
+
+using namespace tasks;
+using namespace tasks::storage;
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+constexpr uint64_t server_count = 10;
+constexpr uint64_t user_count = 20;
+constexpr size_t page_size = 100;
+/// Offsets rotate through 0, 100, …, 900 (as far as the small store has
+/// full pages, so both sizes run the same queries).
+constexpr size_t max_pages = 10;
+/// Task ids kept for get_task, spread evenly over the load.
+constexpr size_t sample_size = 10000;
+
+/// Tasks in the big store: TASKS_BENCH_TASKS, 1,000,000 by default.
+size_t big_size() {
+  static const size_t n = [] {
+    const char* env = std::getenv("TASKS_BENCH_TASKS");
+    auto parsed = env != nullptr ? std::strtoull(env, nullptr, 10) : 0;
+    return parsed > 0 ? static_cast<size_t>(parsed) : size_t{1000000};
+  }();
+  return n;
+}
+
+/// Tasks in the small store: a hundredth of the big one, at least 100.
+size_t small_size() {
+  return std::max(size_t{100}, big_size() / 100);
+}
+
+/// Ends the run when a setup step fails: a bench on a broken store lies.
+void require(const caf::error& err, const char* what) {
+  if (err) {
+    std::fprintf(stderr, "%s: %s\n", what, message_of(err).c_str());
+    std::exit(EXIT_FAILURE);
+  }
+}
+
+template <class T>
+T require(caf::expected<T> value, const char* what) {
+  if (!value)
+    require(value.error(), what);
+  return std::move(*value);
+}
+
+/// The request of the i-th task: a random server and owner.
+new_task make_request(std::mt19937_64& rng, size_t i) {
+  new_task req;
+  req.server_id = 1 + rng() % server_count;
+  req.user_id = 1 + rng() % user_count;
+  req.command = "systemctl restart app-" + std::to_string(i % 50) + ".service";
+  req.timeout_seconds = 60;
+  return req;
+}
+
+audit_origin origin_of(uint64_t user_id) {
+  return {user_id, "user-" + std::to_string(user_id), "10.0.0.7", "bench"};
+}
+
+/// A bulk-loaded store in a temporary directory, removed with the object.
+struct loaded_store {
+  std::string root;
+  secret_key master = secret_key::random();
+  std::unique_ptr<database> db;
+  std::unique_ptr<store> st;
+  bool synced = false;
+  std::mt19937_64 rng{42};
+  /// Ids spread evenly over the load, for get_task.
+  std::vector<task_id> sample;
+  /// Tasks left queued, consumed by the transition bench.
+  std::vector<task_id> queued;
+  /// Full server+success pages that every server has.
+  size_t full_pages = 0;
+
+  explicit loaded_store(size_t tasks) {
+    auto tmpl = (std::filesystem::temp_directory_path() / "tasksd-bench-XXXXXX")
+                  .string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      std::perror("mkdtemp");
+      std::exit(EXIT_FAILURE);
+    }
+    root = tmpl;
+    db = require(database::open(root + "/data", open_mode::primary),
+                 "open database");
+    write_batch batch{*db};
+    batch.put(cf::meta, keys::meta::schema_version,
+              std::string{"\0\0\0\1", 4});
+    require(db->write(batch), "write schema version");
+    auto started = clock_type::now();
+    load(tasks);
+    std::chrono::duration<double> took = clock_type::now() - started;
+    std::fprintf(stderr, "loaded %zu tasks in %.1f s (%.0f tasks/s)\n", tasks,
+                 took.count(), static_cast<double>(tasks) / took.count());
+  }
+
+  ~loaded_store() {
+    st.reset();
+    db.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(root, ignored);
+  }
+
+  /// The store, reopened if it does not write with `sync` already.
+  store& use(bool sync) {
+    if (!st || synced != sync) {
+      st.reset();
+      store_options options;
+      options.sync_writes = sync;
+      st = require(store::open(*db, master, options), "open store");
+      synced = sync;
+    }
+    return *st;
+  }
+
+  void move(const task_id& id, status to) {
+    task_transition change;
+    change.to = to;
+    if (to == status::success || to == status::failed)
+      change.exit_code = to == status::success ? 0 : 1;
+    require(st->transition_task(id, change, audit_origin{}), "transition");
+  }
+
+  /// Users, servers and `tasks` tasks: 88% success, 10% failed, 1% left
+  /// running, 1% left queued. Unsynced: the only use of that knob.
+  void load(size_t tasks) {
+    use(false);
+    for (uint64_t u = 1; u <= user_count; ++u)
+      require(st->add_user("user-" + std::to_string(u),
+                           u == 1 ? role::admin : role::operator_, "",
+                           audit_origin{}),
+              "add user");
+    for (uint64_t s = 1; s <= server_count; ++s) {
+      server srv;
+      srv.name = "srv-" + std::to_string(s);
+      srv.host = "10.0.1." + std::to_string(s);
+      srv.port = 22;
+      srv.username = "deploy";
+      srv.key_file = "/etc/tasksd/id_ed25519";
+      require(st->add_server(srv, std::nullopt, origin_of(1)), "add server");
+    }
+    std::vector<size_t> successes(server_count + 1, 0);
+    auto stride = std::max(size_t{1}, tasks / sample_size);
+    for (size_t i = 0; i < tasks; ++i) {
+      auto req = make_request(rng, i);
+      auto t = require(st->create_task(req, origin_of(req.user_id)), "create");
+      if (i % stride == 0)
+        sample.push_back(t.id);
+      auto fate = rng() % 100;
+      if (fate == 0) {
+        queued.push_back(t.id);
+        continue;
+      }
+      move(t.id, status::running);
+      if (fate == 1)
+        continue;
+      move(t.id, fate < 12 ? status::failed : status::success);
+      if (fate >= 12)
+        ++successes[t.server_id];
+    }
+    auto fewest = *std::min_element(successes.begin() + 1, successes.end());
+    full_pages = std::min(max_pages, fewest / page_size);
+  }
+};
+
+/// The process-wide store of `tasks` tasks, loaded on first use.
+loaded_store& loaded(size_t tasks) {
+  static std::map<size_t, std::unique_ptr<loaded_store>> stores;
+  auto& entry = stores[tasks];
+  if (!entry)
+    entry = std::make_unique<loaded_store>(tasks);
+  return *entry;
+}
+
+/// The nearest-rank q-quantile of `samples` (sorts them).
+double percentile(std::vector<double>& samples, double q) {
+  if (samples.empty())
+    return 0;
+  std::sort(samples.begin(), samples.end());
+  auto rank = static_cast<size_t>(std::ceil(q * samples.size()));
+  return samples[std::max(rank, size_t{1}) - 1];
+}
+
+/// Creates one task per iteration on the big store.
+void create_task_bench(benchmark::State& state, bool sync) {
+  auto& fx = loaded(big_size());
+  auto& st = fx.use(sync);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto req = make_request(fx.rng, i++);
+    auto t = st.create_task(req, origin_of(req.user_id));
+    if (!t) {
+      state.SkipWithError(message_of(t.error()).c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+/// The real cost of a create: the batch plus the fsync'd WAL.
+void BM_create_task_synced(benchmark::State& state) {
+  create_task_bench(state, true);
+}
+
+/// For reference: how much of a create is the fsync.
+void BM_create_task_unsynced(benchmark::State& state) {
+  create_task_bench(state, false);
+}
+
+/// queued → running on tasks the load left queued (more made untimed).
+void BM_transition_task_synced(benchmark::State& state) {
+  auto& fx = loaded(big_size());
+  auto& st = fx.use(true);
+  task_transition start;
+  start.to = status::running;
+  for (auto _ : state) {
+    if (fx.queued.empty()) {
+      state.PauseTiming();
+      for (size_t i = 0; i < page_size; ++i) {
+        auto req = make_request(fx.rng, i);
+        fx.queued.push_back(
+          require(st.create_task(req, origin_of(req.user_id)), "create").id);
+      }
+      state.ResumeTiming();
+    }
+    auto id = fx.queued.back();
+    fx.queued.pop_back();
+    auto t = st.transition_task(id, start, audit_origin{});
+    if (!t) {
+      state.SkipWithError(message_of(t.error()).c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+/// list_tasks(server, success, limit 100) on the store of range(0) tasks;
+/// server and offset rotate so that no single page stays hot.
+void BM_list_server_status(benchmark::State& state) {
+  auto& fx = loaded(static_cast<size_t>(state.range(0)));
+  auto pages = std::max(size_t{1}, loaded(small_size()).full_pages);
+  auto& st = *fx.st;
+  task_filter filter;
+  filter.state = status::success;
+  filter.limit = page_size;
+  std::vector<double> micros;
+  micros.reserve(static_cast<size_t>(state.max_iterations));
+  size_t i = 0;
+  size_t listed = 0;
+  for (auto _ : state) {
+    filter.server_id = 1 + i % server_count;
+    filter.offset = page_size * (i / server_count % pages);
+    ++i;
+    auto started = clock_type::now();
+    auto page = st.list_tasks(filter);
+    std::chrono::duration<double, std::micro> took = clock_type::now()
+                                                     - started;
+    micros.push_back(took.count());
+    if (!page) {
+      state.SkipWithError(message_of(page.error()).c_str());
+      break;
+    }
+    listed += page->size();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(listed));
+  state.counters["p50_us"] = percentile(micros, 0.50);
+  state.counters["p99_us"] = percentile(micros, 0.99);
+  state.counters["pages"] = static_cast<double>(pages);
+}
+
+/// For reference: one task by a random id of the big store.
+void BM_get_task(benchmark::State& state) {
+  auto& fx = loaded(big_size());
+  auto& st = *fx.st;
+  std::uniform_int_distribution<size_t> pick(0, fx.sample.size() - 1);
+  for (auto _ : state) {
+    auto t = st.get_task(fx.sample[pick(fx.rng)]);
+    if (!t) {
+      state.SkipWithError(message_of(t.error()).c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+} // namespace
+
+BENCHMARK(BM_create_task_synced)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
+BENCHMARK(BM_create_task_unsynced)
+  ->Unit(benchmark::kMicrosecond)
+  ->MinTime(1.0);
+BENCHMARK(BM_transition_task_synced)
+  ->Unit(benchmark::kMicrosecond)
+  ->MinTime(1.0);
+BENCHMARK(BM_list_server_status)
+  ->Arg(static_cast<int64_t>(small_size()))
+  ->Arg(static_cast<int64_t>(big_size()))
+  ->Unit(benchmark::kMicrosecond)
+  ->MinTime(1.0);
+BENCHMARK(BM_get_task)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs missing packages, builds everything with warnings as errors and
+# runs the whole suite through CTest (one entry per suite).
+set -euo pipefail
+cd "$(dirname "$0")"
+source .ci/deps.sh
+
+ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKS_WERROR=ON \
+  -DTASKS_BUILD_TESTS=ON -DTASKS_BUILD_BENCH=ON > /dev/null
+cmake --build build/test -j2
+cd build/test
+ctest --output-on-failure -j2 "$@"
