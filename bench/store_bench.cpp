@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,12 +51,14 @@ size_t small_size() {
   return std::max(size_t{100}, big_size() / 100);
 }
 
-/// Ends the run when a setup step fails: a bench on a broken store lies.
+/// A failed setup step: a bench on a broken store lies, so the run ends.
+struct setup_failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 void require(const caf::error& err, const char* what) {
-  if (err) {
-    std::fprintf(stderr, "%s: %s\n", what, message_of(err).c_str());
-    std::exit(EXIT_FAILURE);
-  }
+  if (err)
+    throw setup_failure{std::string{what} + ": " + message_of(err)};
 }
 
 template <class T>
@@ -79,9 +82,25 @@ audit_origin origin_of(uint64_t user_id) {
   return {user_id, "user-" + std::to_string(user_id), "10.0.0.7", "bench"};
 }
 
+/// A fresh temporary directory, removed with the object.
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    auto tmpl = (std::filesystem::temp_directory_path() / "tasksd-bench-XXXXXX")
+                  .string();
+    if (::mkdtemp(tmpl.data()) == nullptr)
+      throw setup_failure{"mkdtemp failed"};
+    path = tmpl;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
 /// A bulk-loaded store in a temporary directory, removed with the object.
 struct loaded_store {
-  std::string root;
+  temp_dir tmp;
   secret_key master = secret_key::random();
   std::unique_ptr<database> db;
   std::unique_ptr<store> st;
@@ -95,14 +114,7 @@ struct loaded_store {
   size_t full_pages = 0;
 
   explicit loaded_store(size_t tasks) {
-    auto tmpl = (std::filesystem::temp_directory_path() / "tasksd-bench-XXXXXX")
-                  .string();
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      std::perror("mkdtemp");
-      std::exit(EXIT_FAILURE);
-    }
-    root = tmpl;
-    db = require(database::open(root + "/data", open_mode::primary),
+    db = require(database::open(tmp.path + "/data", open_mode::primary),
                  "open database");
     write_batch batch{*db};
     batch.put(cf::meta, keys::meta::schema_version,
@@ -118,8 +130,6 @@ struct loaded_store {
   ~loaded_store() {
     st.reset();
     db.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(root, ignored);
   }
 
   /// The store, reopened if it does not write with `sync` already.
@@ -184,9 +194,12 @@ struct loaded_store {
   }
 };
 
-/// The process-wide store of `tasks` tasks, loaded on first use.
+/// The process-wide stores by size. main() closes them: RocksDB's own
+/// statics are gone by the time static destructors would run.
+std::map<size_t, std::unique_ptr<loaded_store>> stores;
+
+/// The store of `tasks` tasks, loaded on first use.
 loaded_store& loaded(size_t tasks) {
-  static std::map<size_t, std::unique_ptr<loaded_store>> stores;
   auto& entry = stores[tasks];
   if (!entry)
     entry = std::make_unique<loaded_store>(tasks);
@@ -320,4 +333,18 @@ BENCHMARK(BM_list_server_status)
   ->MinTime(1.0);
 BENCHMARK(BM_get_task)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return EXIT_FAILURE;
+  auto result = EXIT_SUCCESS;
+  try {
+    benchmark::RunSpecifiedBenchmarks();
+  } catch (const setup_failure& failure) {
+    std::fprintf(stderr, "%s\n", failure.what());
+    result = EXIT_FAILURE;
+  }
+  benchmark::Shutdown();
+  stores.clear();
+  return result;
+}

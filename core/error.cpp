@@ -21,6 +21,8 @@ std::string to_string(errc code) {
     case errc::unauthenticated: return "unauthenticated";
     case errc::forbidden: return "forbidden";
     case errc::store_locked: return "store_locked";
+    case errc::ssh_failure: return "ssh_failure";
+    case errc::host_key_mismatch: return "host_key_mismatch";
   }
   return "unknown";
 }

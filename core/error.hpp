@@ -40,6 +40,11 @@ enum class errc : uint8_t {
   forbidden,
   /// The store is held by another process.
   store_locked,
+  /// Connecting or logging in over SSH failed; the message is the task error
+  /// (`connection refused`, `authentication failed (tried: …)`, …).
+  ssh_failure,
+  /// The server offered a host key other than the pinned one.
+  host_key_mismatch,
 };
 
 /// Returns the code's name, e.g. "not_found".

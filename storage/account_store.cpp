@@ -8,33 +8,15 @@
 #include "core/limits.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
+#include "storage/record_helpers.hpp"
 
 namespace tasks::storage {
+
+using namespace detail;
 
 namespace {
 
 constexpr size_t token_hash_size = 32;
-
-caf::error invalid(std::string message) {
-  return make_error(errc::invalid_argument, std::move(message));
-}
-
-bool is_name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-         || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
-
-caf::error validate_username(const std::string& name) {
-  if (name.empty())
-    return invalid("username: must not be empty");
-  if (name.size() > limits::name_max_bytes)
-    return invalid("username: longer than "
-                   + std::to_string(limits::name_max_bytes) + " bytes");
-  if (!std::all_of(name.begin(), name.end(), is_name_char))
-    return invalid("username: only letters, digits, '.', '_' and '-' are "
-                   "allowed");
-  return {};
-}
 
 bool is_known_role(role r) {
   return static_cast<uint8_t>(r) <= static_cast<uint8_t>(role::viewer);
@@ -46,23 +28,12 @@ std::string token_id(std::string_view hash) {
   return to_hex(hash.substr(0, 4));
 }
 
-audit_event event_for(const audit_origin& who, std::string action) {
-  audit_event event;
-  event.action = std::move(action);
-  event.user_id = who.user_id;
-  event.username = who.username;
-  event.client_ip = who.client_ip;
-  event.user_agent = who.user_agent;
-  return event;
-}
-
 } // namespace
 
-caf::expected<user> store::add_user(const std::string& username,
-                                    role user_role,
+caf::expected<user> store::add_user(const std::string& username, role user_role,
                                     const std::string& password_hash,
                                     const audit_origin& who) {
-  if (auto err = validate_username(username))
+  if (auto err = validate_name("username", username))
     return err;
   if (!is_known_role(user_role))
     return invalid("role: unknown role");
@@ -89,10 +60,10 @@ caf::expected<user> store::add_user(const std::string& username,
   batch.put(cf::users, keys::id_by_name(u.username), id_value);
   auto event = event_for(who, "user.create");
   event.metadata = audit_metadata{}
-                     .add("target_user_id", static_cast<int64_t>(u.id))
-                     .add("target_username", u.username)
-                     .add("role", to_string(u.user_role))
-                     .str();
+                       .add("target_user_id", static_cast<int64_t>(u.id))
+                       .add("target_username", u.username)
+                       .add("role", to_string(u.user_role))
+                       .str();
   add_audit(batch, event);
   if (auto err = commit(batch))
     return err;
@@ -174,9 +145,9 @@ caf::expected<user> store::update_user(const user& changed,
   auto event = event_for(who, action);
   audit_metadata meta;
   meta.add("target_user_id", static_cast<int64_t>(u.id))
-    .add("target_username", u.username)
-    .add("role", to_string(u.user_role))
-    .add("disabled", u.disabled);
+      .add("target_username", u.username)
+      .add("role", to_string(u.user_role))
+      .add("disabled", u.disabled);
   if (password_changed)
     meta.add("password_changed", true);
   if (revoked > 0)
@@ -191,8 +162,8 @@ caf::expected<user> store::update_user(const user& changed,
 caf::error store::add_token(const token_record& token,
                             const audit_origin& who) {
   if (token.hash.size() != token_hash_size)
-    return invalid("token: the hash must be "
-                   + std::to_string(token_hash_size) + " bytes");
+    return invalid("token: the hash must be " + std::to_string(token_hash_size)
+                   + " bytes");
   auto lock = lock_for_write();
   auto owner = get_user(token.user_id);
   if (!owner)
@@ -213,12 +184,12 @@ caf::error store::add_token(const token_record& token,
   batch.put(cf::tokens, keys::token_of_user(record.user_id, record.hash), {});
   auto event = event_for(who, "token.create");
   event.metadata = audit_metadata{}
-                     .add("token_id", token_id(record.hash))
-                     .add("target_user_id", static_cast<int64_t>(owner->id))
-                     .add("target_username", owner->username)
-                     .add("origin", record.origin)
-                     .add("expires_at", format_iso8601(record.expires_at))
-                     .str();
+                       .add("token_id", token_id(record.hash))
+                       .add("target_user_id", static_cast<int64_t>(owner->id))
+                       .add("target_username", owner->username)
+                       .add("origin", record.origin)
+                       .add("expires_at", format_iso8601(record.expires_at))
+                       .str();
   add_audit(batch, event);
   return commit(batch);
 }
@@ -262,7 +233,7 @@ caf::error store::revoke_token(const std::string& hash,
   auto event = event_for(who, "token.revoke");
   audit_metadata meta;
   meta.add("token_id", token_id(hash))
-    .add("target_user_id", static_cast<int64_t>(token->user_id));
+      .add("target_user_id", static_cast<int64_t>(token->user_id));
   if (auto owner = get_user(token->user_id))
     meta.add("target_username", owner->username);
   event.metadata = meta.str();

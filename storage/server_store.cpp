@@ -1,5 +1,4 @@
-// Servers (with their sealed passwords and pinned host keys) and the vault
-// of private keys sealed with the master key.
+// Servers, with their sealed passwords and pinned host keys.
 #include "storage/store.hpp"
 
 #include <algorithm>
@@ -8,8 +7,11 @@
 #include "core/limits.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
+#include "storage/record_helpers.hpp"
 
 namespace tasks::storage {
+
+using namespace detail;
 
 namespace {
 
@@ -19,49 +21,19 @@ constexpr std::string_view fingerprint_prefix = "SHA256:";
 /// Unpadded base64 of a SHA-256 digest.
 constexpr size_t fingerprint_digits = 43;
 
-caf::error invalid(std::string message) {
-  return make_error(errc::invalid_argument, std::move(message));
-}
-
-bool is_name_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-         || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
-
 bool is_base64_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
          || (c >= '0' && c <= '9') || c == '+' || c == '/';
-}
-
-/// Control characters and DEL.
-bool is_control(char c) {
-  auto byte = static_cast<uint8_t>(c);
-  return byte < 0x20 || byte == 0x7F;
 }
 
 bool is_blank_or_control(char c) {
   return c == ' ' || is_control(c);
 }
 
-caf::error validate_name(std::string_view field, const std::string& name) {
-  auto fail = [&](std::string_view why) {
-    return invalid(std::string{field} + ": " + std::string{why});
-  };
-  if (name.empty())
-    return fail("must not be empty");
-  if (name.size() > limits::name_max_bytes)
-    return fail("longer than " + std::to_string(limits::name_max_bytes)
-                + " bytes");
-  if (!std::all_of(name.begin(), name.end(), is_name_char))
-    return fail("only letters, digits, '.', '_' and '-' are allowed");
-  return {};
-}
-
 caf::error validate_fingerprint(const std::string& fingerprint) {
   auto digits = std::string_view{fingerprint}.substr(
-    std::min(fingerprint.size(), fingerprint_prefix.size()));
-  if (fingerprint.compare(0, fingerprint_prefix.size(), fingerprint_prefix)
-        != 0
+      std::min(fingerprint.size(), fingerprint_prefix.size()));
+  if (fingerprint.compare(0, fingerprint_prefix.size(), fingerprint_prefix) != 0
       || digits.size() != fingerprint_digits
       || !std::all_of(digits.begin(), digits.end(), is_base64_char))
     return invalid("host_key: must be 'SHA256:' followed by 43 base64 "
@@ -108,14 +80,6 @@ std::string password_aad(uint64_t server_id) {
   return "server-password:" + std::to_string(server_id);
 }
 
-std::string vault_key_aad(uint64_t entry_id) {
-  return "vault-key:" + std::to_string(entry_id);
-}
-
-std::string vault_passphrase_aad(uint64_t entry_id) {
-  return "vault-passphrase:" + std::to_string(entry_id);
-}
-
 /// The configured authentication methods in the order SSH tries them.
 std::string auth_methods(const server& s) {
   std::string out;
@@ -137,63 +101,15 @@ std::string auth_methods(const server& s) {
 audit_metadata server_metadata(const server& s) {
   audit_metadata meta;
   meta.add("name", s.name)
-    .add("host", s.host)
-    .add("port", int64_t{s.port})
-    .add("ssh_user", s.username)
-    .add("auth", auth_methods(s));
+      .add("host", s.host)
+      .add("port", int64_t{s.port})
+      .add("ssh_user", s.username)
+      .add("auth", auth_methods(s));
   if (s.vault_key_id)
     meta.add("vault_key_id", static_cast<int64_t>(*s.vault_key_id));
   if (s.max_concurrent_tasks)
     meta.add("max_concurrent_tasks", int64_t{*s.max_concurrent_tasks});
   return meta;
-}
-
-audit_event event_for(const audit_origin& who, std::string action) {
-  audit_event event;
-  event.action = std::move(action);
-  event.user_id = who.user_id;
-  event.username = who.username;
-  event.client_ip = who.client_ip;
-  event.user_agent = who.user_agent;
-  return event;
-}
-
-std::string id_value(uint64_t id) {
-  std::string out;
-  keys::put_u64(out, id);
-  return out;
-}
-
-/// The id a unique name points to in `family`, if any.
-caf::expected<std::optional<uint64_t>>
-lookup_name(database& db, cf family, std::string_view kind,
-            const std::string& name) {
-  auto value = db.get(family, keys::id_by_name(name));
-  if (!value)
-    return value.error();
-  if (!*value)
-    return std::optional<uint64_t>{};
-  if ((*value)->size() != 8)
-    return make_error(errc::corrupt_record, std::string{kind} + " name entry '"
-                                              + name + "' is malformed");
-  return std::optional<uint64_t>{keys::get_u64(**value, 0)};
-}
-
-template <class T, class Decode>
-caf::expected<std::vector<T>> scan_records(database& db, cf family,
-                                           Decode decode) {
-  std::vector<T> result;
-  std::string lower(1, keys::record_tag);
-  auto c = db.scan(family, lower, keys::prefix_successor(lower));
-  for (c.seek_first(); c.valid(); c.next()) {
-    auto record = decode(c.value());
-    if (!record)
-      return record.error();
-    result.push_back(std::move(*record));
-  }
-  if (auto err = c.status())
-    return err;
-  return result;
 }
 
 } // namespace
@@ -213,9 +129,9 @@ store::add_server(server s, const std::optional<std::string>& password,
     auto entry = get_vault_entry(*s.vault_key_id);
     if (!entry)
       return entry.error() == errc::not_found
-               ? invalid("vault_key_id: vault entry "
-                         + std::to_string(*s.vault_key_id) + " not found")
-               : entry.error();
+                 ? invalid("vault_key_id: vault entry "
+                           + std::to_string(*s.vault_key_id) + " not found")
+                 : entry.error();
   }
   auto taken = lookup_name(db_, cf::servers, "server", s.name);
   if (!taken)
@@ -281,8 +197,8 @@ store::update_server(server s, const std::optional<std::string>& password,
   s.sealed_password = stored->sealed_password;
   if (password)
     s.sealed_password = password->empty()
-                          ? std::string{}
-                          : seal(master_, *password, password_aad(s.id));
+                            ? std::string{}
+                            : seal(master_, *password, password_aad(s.id));
   if (s.host_key.empty())
     s.host_key = stored->host_key;
   if (auto err = validate_fields(s, !s.sealed_password.empty()))
@@ -291,9 +207,9 @@ store::update_server(server s, const std::optional<std::string>& password,
     auto entry = get_vault_entry(*s.vault_key_id);
     if (!entry)
       return entry.error() == errc::not_found
-               ? invalid("vault_key_id: vault entry "
-                         + std::to_string(*s.vault_key_id) + " not found")
-               : entry.error();
+                 ? invalid("vault_key_id: vault entry "
+                           + std::to_string(*s.vault_key_id) + " not found")
+                 : entry.error();
   }
   write_batch batch{db_};
   if (s.name != stored->name) {
@@ -313,8 +229,7 @@ store::update_server(server s, const std::optional<std::string>& password,
   if (s.name != stored->name)
     meta.add("previous_name", stored->name);
   if (password)
-    meta.add(password->empty() ? "password_removed" : "password_changed",
-             true);
+    meta.add(password->empty() ? "password_removed" : "password_changed", true);
   if (s.host_key != stored->host_key)
     meta.add("host_key", s.host_key);
   event.metadata = meta.str();
@@ -335,10 +250,10 @@ caf::error store::remove_server(uint64_t id, const audit_origin& who) {
   auto event = event_for(who, "server.delete");
   event.server_id = id;
   event.metadata = audit_metadata{}
-                     .add("name", stored->name)
-                     .add("host", stored->host)
-                     .add("port", int64_t{stored->port})
-                     .str();
+                       .add("name", stored->name)
+                       .add("host", stored->host)
+                       .add("port", int64_t{stored->port})
+                       .str();
   add_audit(batch, event);
   return commit(batch);
 }
@@ -355,18 +270,17 @@ caf::expected<server> store::pin_host_key(uint64_t id,
   if (s->host_key == fingerprint)
     return s;
   if (!s->host_key.empty())
-    return make_error(errc::conflict, "host key mismatch: pinned "
-                                        + s->host_key + ", offered "
-                                        + fingerprint);
+    return make_error(errc::conflict, "host key mismatch: pinned " + s->host_key
+                                          + ", offered " + fingerprint);
   s->host_key = fingerprint;
   write_batch batch{db_};
   batch.put(cf::servers, keys::record_by_id(id), encode(*s));
   auto event = event_for(who, "server.host_key_pinned");
   event.server_id = id;
   event.metadata = audit_metadata{}
-                     .add("name", s->name)
-                     .add("fingerprint", fingerprint)
-                     .str();
+                       .add("name", s->name)
+                       .add("fingerprint", fingerprint)
+                       .str();
   add_audit(batch, event);
   if (auto err = commit(batch))
     return err;
@@ -375,120 +289,15 @@ caf::expected<server> store::pin_host_key(uint64_t id,
 
 caf::expected<std::string> store::server_password(const server& s) {
   if (s.sealed_password.empty())
-    return make_error(errc::not_found, "server " + std::to_string(s.id)
-                                         + " has no password");
+    return make_error(errc::not_found,
+                      "server " + std::to_string(s.id) + " has no password");
   auto password = open_sealed(master_, s.sealed_password, password_aad(s.id));
   if (!password)
     return make_error(errc::crypto_failure,
                       "cannot open the password of server "
-                        + std::to_string(s.id)
-                        + ": wrong master key or tampered record");
+                          + std::to_string(s.id)
+                          + ": wrong master key or tampered record");
   return password;
-}
-
-// -- vault --------------------------------------------------------------------
-
-caf::expected<vault_entry>
-store::add_vault_entry(const std::string& name, const std::string& key_text,
-                       const std::string& passphrase,
-                       const audit_origin& who) {
-  if (auto err = validate_name("name", name))
-    return err;
-  if (key_text.empty())
-    return invalid("key_text: must not be empty");
-  auto lock = lock_for_write();
-  auto taken = lookup_name(db_, cf::vault, "vault entry", name);
-  if (!taken)
-    return taken.error();
-  if (*taken)
-    return make_error(errc::already_exists,
-                      "vault entry '" + name + "' already exists");
-  write_batch batch{db_};
-  auto id = next_id(keys::meta::next_vault_id, batch);
-  if (!id)
-    return id.error();
-  vault_entry v;
-  v.id = *id;
-  v.name = name;
-  v.sealed_key = seal(master_, key_text, vault_key_aad(v.id));
-  if (!passphrase.empty())
-    v.sealed_passphrase = seal(master_, passphrase, vault_passphrase_aad(v.id));
-  v.created_at = now();
-  batch.put(cf::vault, keys::record_by_id(v.id), encode(v));
-  batch.put(cf::vault, keys::id_by_name(v.name), id_value(v.id));
-  auto event = event_for(who, "vault.import");
-  event.metadata = audit_metadata{}
-                     .add("vault_id", static_cast<int64_t>(v.id))
-                     .add("name", v.name)
-                     .add("has_passphrase", !passphrase.empty())
-                     .str();
-  add_audit(batch, event);
-  if (auto err = commit(batch))
-    return err;
-  return v;
-}
-
-caf::expected<vault_entry> store::get_vault_entry(uint64_t id) {
-  auto value = db_.get(cf::vault, keys::record_by_id(id));
-  if (!value)
-    return value.error();
-  if (!*value)
-    return make_error(errc::not_found,
-                      "vault entry " + std::to_string(id) + " not found");
-  return decode_vault_entry(**value);
-}
-
-caf::expected<std::vector<vault_entry>> store::list_vault_entries() {
-  return scan_records<vault_entry>(db_, cf::vault, decode_vault_entry);
-}
-
-caf::error store::remove_vault_entry(uint64_t id, const audit_origin& who) {
-  auto lock = lock_for_write();
-  auto entry = get_vault_entry(id);
-  if (!entry)
-    return entry.error();
-  auto servers = list_servers();
-  if (!servers)
-    return servers.error();
-  for (const auto& s : *servers)
-    if (s.vault_key_id == id)
-      return make_error(errc::conflict, "vault entry '" + entry->name
-                                          + "' is used by server '" + s.name
-                                          + "'");
-  write_batch batch{db_};
-  batch.erase(cf::vault, keys::record_by_id(id));
-  batch.erase(cf::vault, keys::id_by_name(entry->name));
-  auto event = event_for(who, "vault.delete");
-  event.metadata = audit_metadata{}
-                     .add("vault_id", static_cast<int64_t>(id))
-                     .add("name", entry->name)
-                     .str();
-  add_audit(batch, event);
-  return commit(batch);
-}
-
-caf::expected<vault_secret> store::open_vault_entry(const vault_entry& entry) {
-  auto fail = [&] {
-    return make_error(errc::crypto_failure,
-                      "cannot open vault entry '" + entry.name
-                        + "': wrong master key or tampered record");
-  };
-  vault_secret secret;
-  auto key = open_sealed(master_, entry.sealed_key, vault_key_aad(entry.id));
-  if (!key)
-    return fail();
-  // Copy, then wipe: a moved short string leaves its bytes behind.
-  secret.key_text = *key;
-  wipe(*key);
-  if (!entry.sealed_passphrase.empty()) {
-    auto passphrase = open_sealed(master_, entry.sealed_passphrase,
-                                  vault_passphrase_aad(entry.id));
-    if (!passphrase)
-      return fail();
-    secret.passphrase = *passphrase;
-    wipe(*passphrase);
-  }
-  return secret;
 }
 
 } // namespace tasks::storage

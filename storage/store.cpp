@@ -171,7 +171,10 @@ caf::expected<uint64_t> store::next_id(std::string_view counter,
   if (!value)
     return value.error();
   uint64_t id = 1;
-  if (*value && (*value)->size() == 8)
+  if (*value && (*value)->size() != 8)
+    return make_error(errc::corrupt_record,
+                      "meta " + std::string{counter} + " is malformed");
+  if (*value)
     id = keys::get_u64(**value, 0);
   std::string next;
   keys::put_u64(next, id + 1);

@@ -160,6 +160,9 @@ public:
   caf::expected<server> get_server(uint64_t id);
   caf::expected<server> find_server(const std::string& name);
   caf::expected<std::vector<server>> list_servers();
+  /// Writes a changed server. `password`: unset keeps the stored one, a
+  /// non-empty one is sealed in its place, an empty one removes it. An
+  /// empty host_key keeps the pin; another fingerprint replaces it.
   caf::expected<server> update_server(server s,
                                       const std::optional<std::string>& password,
                                       const audit_origin& who);

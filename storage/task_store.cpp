@@ -71,10 +71,11 @@ caf::expected<task> store::create_task(const new_task& request,
                                        const audit_origin& who) {
   if (auto err = validate(request))
     return err;
+  auto lock = lock_for_write();
+  // Under the lock: remove_server cannot slip in between.
   auto target = get_server(request.server_id);
   if (!target)
     return target.error();
-  auto lock = lock_for_write();
   task t;
   t.id = new_task_id();
   t.server_id = request.server_id;

@@ -1,15 +1,55 @@
-// tasksd: opens and migrates the store, then serves until SIGTERM.
+// tasksd: opens and migrates the store, starts the execution actors,
+// requeues what a previous run left, and drains on SIGTERM (SPEC §5).
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/execution.hpp"
+#include "actors/timeouts.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "tools/store_setup.hpp"
 
+namespace {
+
+using namespace tasks;
+
+/// Runs recovery; false when the store could not be read.
+bool recover(caf::actor_system& sys, const execution& exec) {
+  caf::scoped_actor self{sys};
+  bool ok = false;
+  self->request(exec.manager, timeouts::storage, recover_atom::value)
+    .receive([&](uint64_t) { ok = true; },
+             [&](caf::error& err) {
+               log::error("recovery failed: {}", message_of(err));
+             });
+  return ok;
+}
+
+void drain(caf::actor_system& sys, const execution& exec,
+           const execution_config& cfg) {
+  caf::scoped_actor self{sys};
+  self
+    ->request(exec.manager, timeouts::drain + cfg.drain_grace,
+              drain_atom::value)
+    .receive(
+      [&](uint64_t queued) {
+        log::info("drained; {} queued task(s) will run after the next start",
+                  queued);
+      },
+      [&](caf::error& err) {
+        log::error("drain did not finish: {}", message_of(err));
+      });
+}
+
+} // namespace
+
 int main() {
-  using namespace tasks;
   std::signal(SIGPIPE, SIG_IGN);
   // Block the stop signals before any thread starts; main waits for them.
   sigset_t stop_signals;
@@ -32,10 +72,25 @@ int main() {
     log::error("cannot open the store: {}", message_of(opened.error()));
     return 1;
   }
-  log::info("store {} open at schema version {}", cfg->data_dir,
-            storage::schema_version);
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  log::info("received {}, stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-  return 0;
+  auto exec_cfg = execution_config::from(*cfg);
+  int exit_code = 0;
+  {
+    caf::actor_system_config sys_cfg;
+    caf::actor_system sys{sys_cfg};
+    auto exec = spawn_execution(sys, *opened->st, exec_cfg);
+    if (!recover(sys, exec)) {
+      exit_code = 1;
+    } else {
+      log::info("tasksd ready: store {}, {} worker(s)", cfg->data_dir,
+                exec_cfg.num_workers);
+      int signal = 0;
+      sigwait(&stop_signals, &signal);
+      log::info("received {}, draining", signal == SIGTERM ? "SIGTERM"
+                                                           : "SIGINT");
+      drain(sys, exec, exec_cfg);
+    }
+    stop_execution(sys, exec);
+  }
+  log::info("stopped");
+  return exit_code;
 }

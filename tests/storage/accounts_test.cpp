@@ -17,11 +17,11 @@ using namespace tasks::storage;
 namespace {
 
 constexpr std::string_view password_hash
-  = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHRzYWx0$"
-    "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
+    = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHRzYWx0$"
+      "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 constexpr std::string_view other_password_hash
-  = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdG5ld3NhbHQ$"
-    "bmV3aGFzaG5ld2hhc2huZXdoYXNobmV3aGFzaG5ld2g";
+    = "$argon2id$v=19$m=65536,t=3,p=1$bmV3c2FsdG5ld3NhbHQ$"
+      "bmV3aGFzaG5ld2hhc2huZXdoYXNobmV3aGFzaG5ld2g";
 
 audit_origin admin_origin() {
   audit_origin who;
@@ -121,17 +121,17 @@ CAF_TEST(add_user_assigns_ids_from_one_and_finds_them_by_id_and_name) {
 }
 
 CAF_TEST(add_user_rejects_invalid_usernames) {
-  for (std::string name : {std::string{}, std::string(65, 'a'),
-                           std::string{"with space"}, std::string{"a/b"},
-                           std::string{"tab\t"}, std::string{"caf\xc3\xa9"},
-                           std::string{"nul\0x", 5}, std::string{"a:b"}}) {
+  for (std::string name :
+       {std::string{}, std::string(65, 'a'), std::string{"with space"},
+        std::string{"a/b"}, std::string{"tab\t"}, std::string{"caf\xc3\xa9"},
+        std::string{"nul\0x", 5}, std::string{"a:b"}}) {
     auto u = st->add_user(name, role::viewer, "", admin_origin());
     CAF_REQUIRE(!u);
     CAF_CHECK(u.error() == errc::invalid_argument);
     CAF_CHECK(message_of(u.error()).rfind("username: ", 0) == 0);
   }
-  CAF_CHECK(st->add_user(std::string(64, 'a'), role::viewer, "",
-                         admin_origin()));
+  CAF_CHECK(
+      st->add_user(std::string(64, 'a'), role::viewer, "", admin_origin()));
   auto lists = st->list_users();
   CAF_REQUIRE(lists);
   CAF_CHECK_EQUAL(lists->size(), 1u);
@@ -266,9 +266,8 @@ CAF_TEST(tokens_are_added_found_and_listed) {
   auto e = latest_audit();
   CAF_CHECK_EQUAL(e.action, "token.create");
   CAF_CHECK(contains(e.metadata, "\"origin\":\"login\""));
-  CAF_CHECK(contains(e.metadata,
-                     "\"expires_at\":\"" + format_iso8601(t2.expires_at)
-                       + "\""));
+  CAF_CHECK(contains(e.metadata, "\"expires_at\":\""
+                                     + format_iso8601(t2.expires_at) + "\""));
   for (const auto& t : {t1, t2}) {
     check_audit_free_of(t.hash);
     check_audit_free_of(to_hex(t.hash));

@@ -19,14 +19,14 @@ namespace {
 
 constexpr std::string_view password = "correct horse battery staple";
 constexpr std::string_view key_text
-  = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
-    "-----END OPENSSH PRIVATE KEY-----\n";
+    = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+      "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+      "-----END OPENSSH PRIVATE KEY-----\n";
 constexpr std::string_view passphrase = "open sesame 42";
 constexpr std::string_view fp1
-  = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
+    = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
 constexpr std::string_view fp2
-  = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+    = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
 
 audit_origin admin_origin() {
   audit_origin who;
@@ -63,10 +63,23 @@ struct fixture : store_fixture {
 
   vault_entry import(const std::string& name,
                      std::string_view pass = passphrase) {
-    auto v = st->add_vault_entry(name, std::string{key_text},
-                                 std::string{pass}, admin_origin());
+    auto v = st->add_vault_entry(name, std::string{key_text}, std::string{pass},
+                                 admin_origin());
     CAF_REQUIRE(v);
     return *v;
+  }
+
+  /// The stored server; by value, so no check holds a dangling reference.
+  server stored(uint64_t id) {
+    auto s = st->get_server(id);
+    CAF_REQUIRE(s);
+    return *s;
+  }
+
+  server named(const std::string& name) {
+    auto s = st->find_server(name);
+    CAF_REQUIRE(s);
+    return *s;
   }
 
   std::vector<audit_event> audit() {
@@ -99,8 +112,8 @@ struct fixture : store_fixture {
       for (const auto* field : {&e.action, &e.username, &e.command_preview,
                                 &e.client_ip, &e.user_agent, &e.metadata})
         CAF_CHECK_EQUAL(field->find(secret), std::string::npos);
-    for (auto family : {cf::audit, cf::audit_index, cf::servers, cf::vault,
-                        cf::meta}) {
+    for (auto family :
+         {cf::audit, cf::audit_index, cf::servers, cf::vault, cf::meta}) {
       auto c = db->scan(family, "", "");
       for (c.seek_first(); c.valid(); c.next()) {
         CAF_CHECK_EQUAL(c.key().find(secret), std::string_view::npos);
@@ -153,9 +166,9 @@ CAF_TEST(missing_servers_are_not_found) {
 }
 
 CAF_TEST(add_server_rejects_invalid_names) {
-  for (std::string name : {std::string{}, std::string(65, 'n'),
-                           std::string{"two words"}, std::string{"a/b"},
-                           std::string{"caf\xc3\xa9"}}) {
+  for (std::string name :
+       {std::string{}, std::string(65, 'n'), std::string{"two words"},
+        std::string{"a/b"}, std::string{"caf\xc3\xa9"}}) {
     auto s = make_server("x");
     s.name = name;
     check_invalid(s, "name");
@@ -164,10 +177,9 @@ CAF_TEST(add_server_rejects_invalid_names) {
 }
 
 CAF_TEST(add_server_rejects_invalid_hosts) {
-  for (std::string host : {std::string{}, std::string(254, 'h'),
-                           std::string{"10.0.0.5 evil"},
-                           std::string{"host\n"}, std::string{"a\tb"},
-                           std::string{"x\x7f"}}) {
+  for (std::string host :
+       {std::string{}, std::string(254, 'h'), std::string{"10.0.0.5 evil"},
+        std::string{"host\n"}, std::string{"a\tb"}, std::string{"x\x7f"}}) {
     auto s = make_server("web");
     s.host = host;
     check_invalid(s, "host");
@@ -186,9 +198,9 @@ CAF_TEST(add_server_rejects_port_zero) {
 }
 
 CAF_TEST(add_server_rejects_invalid_ssh_usernames) {
-  for (std::string username : {std::string{}, std::string(65, 'u'),
-                               std::string{"root admin"},
-                               std::string{"ro\x01ot"}}) {
+  for (std::string username :
+       {std::string{}, std::string(65, 'u'), std::string{"root admin"},
+        std::string{"ro\x01ot"}}) {
     auto s = make_server("web");
     s.username = username;
     check_invalid(s, "username");
@@ -324,8 +336,8 @@ CAF_TEST(update_server_changes_fields_and_keeps_the_password) {
 
 CAF_TEST(update_server_replaces_and_removes_the_password) {
   auto s = add(make_server("web"), std::string{password});
-  auto replaced = st->update_server(s, std::string{"new password!"},
-                                    admin_origin());
+  auto replaced
+      = st->update_server(s, std::string{"new password!"}, admin_origin());
   CAF_REQUIRE(replaced);
   auto opened = st->server_password(*replaced);
   CAF_REQUIRE(opened);
@@ -375,8 +387,7 @@ CAF_TEST(update_server_renames_and_moves_the_name_entry) {
   auto updated = st->update_server(renamed, std::nullopt, admin_origin());
   CAF_REQUIRE(updated);
   CAF_CHECK_EQUAL(updated->name, "frontend");
-  CAF_CHECK(st->find_server("frontend"));
-  CAF_CHECK_EQUAL(st->find_server("frontend")->id, web.id);
+  CAF_CHECK_EQUAL(named("frontend").id, web.id);
   CAF_CHECK(!st->find_server("web"));
   CAF_CHECK(contains(latest_audit().metadata, "\"previous_name\":\"web\""));
   // The old name is free again, a taken one is refused.
@@ -387,7 +398,7 @@ CAF_TEST(update_server_renames_and_moves_the_name_entry) {
   CAF_REQUIRE(!refused);
   CAF_CHECK(refused.error() == errc::already_exists);
   CAF_CHECK_EQUAL(message_of(refused.error()), "server 'db' already exists");
-  CAF_CHECK_EQUAL(st->find_server("frontend")->id, web.id);
+  CAF_CHECK_EQUAL(named("frontend").id, web.id);
   auto invalid_name = *updated;
   invalid_name.name = "no spaces";
   auto invalid = st->update_server(invalid_name, std::nullopt, admin_origin());
@@ -419,7 +430,7 @@ CAF_TEST(pin_host_key_trusts_on_first_use_and_never_repins) {
   auto pinned = st->pin_host_key(s.id, std::string{fp1}, admin_origin());
   CAF_REQUIRE(pinned);
   CAF_CHECK_EQUAL(pinned->host_key, fp1);
-  CAF_CHECK_EQUAL(st->get_server(s.id)->host_key, fp1);
+  CAF_CHECK_EQUAL(stored(s.id).host_key, fp1);
   auto e = latest_audit();
   CAF_CHECK_EQUAL(e.action, "server.host_key_pinned");
   CAF_CHECK(e.server_id == s.id);
@@ -435,9 +446,9 @@ CAF_TEST(pin_host_key_trusts_on_first_use_and_never_repins) {
   CAF_REQUIRE(!other);
   CAF_CHECK(other.error() == errc::conflict);
   CAF_CHECK_EQUAL(message_of(other.error()),
-                  "host key mismatch: pinned " + std::string{fp1}
-                    + ", offered " + std::string{fp2});
-  CAF_CHECK_EQUAL(st->get_server(s.id)->host_key, fp1);
+                  "host key mismatch: pinned " + std::string{fp1} + ", offered "
+                      + std::string{fp2});
+  CAF_CHECK_EQUAL(stored(s.id).host_key, fp1);
   CAF_CHECK_EQUAL(audit().size(), before + 1);
 }
 
@@ -463,7 +474,7 @@ CAF_TEST(update_server_keeps_the_pin_unless_given_another) {
   changed.host_key = std::string{fp2};
   updated = st->update_server(changed, std::nullopt, admin_origin());
   CAF_REQUIRE(updated);
-  CAF_CHECK_EQUAL(st->get_server(s.id)->host_key, fp2);
+  CAF_CHECK_EQUAL(stored(s.id).host_key, fp2);
 }
 
 // -- vault --------------------------------------------------------------------
@@ -520,8 +531,8 @@ CAF_TEST(a_vault_entry_copied_to_another_id_does_not_open) {
 CAF_TEST(add_vault_entry_validates_name_and_key) {
   for (std::string name : {std::string{}, std::string(65, 'v'),
                            std::string{"my key"}, std::string{"k/1"}}) {
-    auto v = st->add_vault_entry(name, std::string{key_text}, "",
-                                 admin_origin());
+    auto v
+        = st->add_vault_entry(name, std::string{key_text}, "", admin_origin());
     CAF_REQUIRE(!v);
     CAF_CHECK(v.error() == errc::invalid_argument);
     CAF_CHECK(starts_with(message_of(v.error()), "name: "));
@@ -569,8 +580,8 @@ CAF_TEST(every_server_and_vault_change_is_audited_without_secrets) {
   auto s = make_server("web");
   s.vault_key_id = v.id;
   s = add(s, std::string{password});
-  CAF_REQUIRE(st->update_server(s, std::string{"rotated-pass"},
-                                admin_origin()));
+  CAF_REQUIRE(
+      st->update_server(s, std::string{"rotated-pass"}, admin_origin()));
   CAF_REQUIRE(st->pin_host_key(s.id, std::string{fp1}, admin_origin()));
   CAF_REQUIRE(!st->remove_server(s.id, admin_origin()));
   CAF_REQUIRE(!st->remove_vault_entry(v.id, admin_origin()));
@@ -578,10 +589,10 @@ CAF_TEST(every_server_and_vault_change_is_audited_without_secrets) {
   std::vector<std::string> actions;
   for (auto i = records.rbegin(); i != records.rend(); ++i)
     actions.push_back(i->action);
-  CAF_CHECK_EQUAL(actions, (std::vector<std::string>{
-                             "vault.import", "server.create", "server.update",
-                             "server.host_key_pinned", "server.delete",
-                             "vault.delete"}));
+  CAF_CHECK_EQUAL(
+      actions, (std::vector<std::string>{
+                   "vault.import", "server.create", "server.update",
+                   "server.host_key_pinned", "server.delete", "vault.delete"}));
   for (const auto& e : records) {
     CAF_CHECK(e.user_id == uint64_t{1});
     CAF_CHECK_EQUAL(e.username, "root");

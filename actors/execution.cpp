@@ -1,0 +1,31 @@
+// Production wiring of the execution actors.
+#include "actors/execution.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+
+#include "actors/runner.hpp"
+#include "actors/storage_actor.hpp"
+#include "actors/task_manager.hpp"
+
+namespace tasks {
+
+execution spawn_execution(caf::actor_system& sys, storage::store& st,
+                          const execution_config& cfg) {
+  execution result;
+  result.storage = sys.spawn<caf::detached>(storage, &st, cfg);
+  for (uint32_t i = 0; i < cfg.num_workers; ++i)
+    result.runners.push_back(sys.spawn<caf::detached>(runner));
+  result.manager = sys.spawn(task_manager, result.storage, result.runners,
+                             cfg);
+  return result;
+}
+
+void stop_execution(caf::actor_system&, const execution& exec) {
+  caf::anon_send_exit(exec.manager, caf::exit_reason::user_shutdown);
+  for (const auto& r : exec.runners)
+    caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(exec.storage, caf::exit_reason::user_shutdown);
+}
+
+} // namespace tasks

@@ -1,0 +1,256 @@
+// Running one command on a channel: both streams drained in one loop driven
+// by ssh_event_dopoll, capped capture, the process group killed on stop.
+#include "actors/ssh/exec.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include "actors/ssh/options.hpp"
+#include "actors/ssh/output.hpp"
+#include "actors/ssh/session.hpp"
+
+namespace tasks::ssh {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+/// Longest wait between two looks at `stop` and the deadline.
+constexpr milliseconds poll_interval{20};
+
+/// How long output may trail the exit status: a background process that
+/// keeps stdout open would otherwise hold the task until its deadline.
+constexpr milliseconds exit_grace{1000};
+
+/// When stopping before the marker arrived, how long to wait for it.
+constexpr milliseconds marker_wait{50};
+
+/// Budget of the second channel that kills the process group.
+constexpr milliseconds kill_budget{2000};
+
+/// Consecutive failed polls (other than EINTR) that mean the link is broken.
+constexpr int max_poll_errors = 50;
+
+/// What the channel callbacks learn; lives on exec()'s stack.
+struct channel_state {
+  channel_state(bool keep, uint64_t max) : out(keep, max), err(keep, max) {
+    // nop
+  }
+  capped_output out;
+  capped_output err;
+  pgid_filter marker;
+  bool eof = false;
+  bool closed = false;
+  std::optional<int32_t> exit_code;
+  std::optional<clock::time_point> exited_at;
+};
+
+channel_state& state_of(void* userdata) {
+  return *static_cast<channel_state*>(userdata);
+}
+
+/// Consumes everything, so libssh re-opens the window at once and the remote
+/// command never blocks on a full pipe.
+int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
+            void* userdata) {
+  auto& st = state_of(userdata);
+  const std::string_view bytes{static_cast<const char*>(data), len};
+  if (is_stderr != 0)
+    st.marker.feed(bytes, st.err);
+  else
+    st.out.append(bytes);
+  return static_cast<int>(len);
+}
+
+void on_eof(ssh_session, ssh_channel, void* userdata) {
+  state_of(userdata).eof = true;
+}
+
+void on_close(ssh_session, ssh_channel, void* userdata) {
+  state_of(userdata).closed = true;
+}
+
+void on_exit_status(ssh_session, ssh_channel, int status, void* userdata) {
+  auto& st = state_of(userdata);
+  st.exit_code = status;
+  st.exited_at = clock::now();
+}
+
+void on_exit_signal(ssh_session, ssh_channel, const char*, int, const char*,
+                    const char*, void* userdata) {
+  state_of(userdata).exited_at = clock::now(); // no exit code
+}
+
+/// Removes the callbacks (they point into exec()'s stack) and frees the
+/// channel; libssh sends the close if the remote has not yet.
+struct channel_guard {
+  ssh_channel channel = nullptr;
+  ssh_channel_callbacks callbacks = nullptr;
+  ~channel_guard() {
+    if (channel == nullptr)
+      return;
+    ssh_remove_channel_callbacks(channel, callbacks);
+    ssh_channel_free(channel);
+  }
+};
+
+/// Owns the poll event; release() hands the session back to its own
+/// poll context so blocking calls work again.
+struct event_guard {
+  ssh_event event = nullptr;
+  ssh_session raw = nullptr;
+  void release() {
+    if (event == nullptr)
+      return;
+    ssh_event_remove_session(event, raw);
+    ssh_event_free(event);
+    event = nullptr;
+  }
+  ~event_guard() {
+    release();
+  }
+};
+
+milliseconds until(clock::time_point deadline) {
+  return std::chrono::ceil<milliseconds>(deadline - clock::now());
+}
+
+/// Runs `kill -s KILL -- -<pgid>` on a second channel and waits until it
+/// ended, so the group is dead when this returns.
+void kill_group(ssh_session raw, long pgid) {
+  set_timeout(raw, kill_budget);
+  ssh_channel channel = ssh_channel_new(raw);
+  if (channel == nullptr)
+    return;
+  const auto command = kill_group_command(pgid);
+  if (ssh_channel_open_session(channel) == SSH_OK
+      && ssh_channel_request_exec(channel, command.c_str()) == SSH_OK) {
+    ssh_channel_send_eof(channel);
+    const auto deadline = clock::now() + kill_budget;
+    char discard[256];
+    for (auto left = until(deadline); left.count() > 0;
+         left = until(deadline)) {
+      const int rc = ssh_channel_poll_timeout(
+        channel, static_cast<int>(left.count()), 0);
+      if (rc == SSH_EOF || rc == SSH_ERROR)
+        break;
+      if (rc > 0)
+        ssh_channel_read_nonblocking(channel, discard, sizeof discard, 0);
+    }
+  }
+  ssh_channel_free(channel);
+}
+
+} // namespace
+
+exec_result exec(session& s, const exec_request& request,
+                 const std::atomic<int>& stop) {
+  const auto deadline = clock::now() + request.timeout;
+  exec_result result;
+  ssh_session raw = s.native();
+  auto fail = [&](const std::string& why) {
+    s.poison();
+    if (clock::now() >= deadline) {
+      result.outcome = exec_outcome::timed_out; // never started
+      return result;
+    }
+    result.outcome = exec_outcome::failed;
+    result.error = "channel error: " + why;
+    return result;
+  };
+  if (raw == nullptr || ssh_is_connected(raw) == 0)
+    return fail("not connected");
+  channel_state st{request.capture, request.max_bytes};
+  ssh_channel_callbacks_struct callbacks{};
+  callbacks.userdata = &st;
+  callbacks.channel_data_function = on_data;
+  callbacks.channel_eof_function = on_eof;
+  callbacks.channel_close_function = on_close;
+  callbacks.channel_exit_status_function = on_exit_status;
+  callbacks.channel_exit_signal_function = on_exit_signal;
+  ssh_callbacks_init(&callbacks);
+  set_timeout(raw, std::min<milliseconds>(until(deadline),
+                                          s.opened_for().connect_timeout));
+  channel_guard channel{ssh_channel_new(raw), &callbacks};
+  if (channel.channel == nullptr)
+    return fail(ssh_get_error(raw));
+  // Before the exec request: output may arrive in the packets that carry
+  // its reply.
+  ssh_set_channel_callbacks(channel.channel, &callbacks);
+  if (ssh_channel_open_session(channel.channel) != SSH_OK)
+    return fail(ssh_get_error(raw));
+  const auto wrapped = wrap_command(request.command);
+  if (ssh_channel_request_exec(channel.channel, wrapped.c_str()) != SSH_OK)
+    return fail(ssh_get_error(raw));
+  ssh_channel_send_eof(channel.channel); // stdin: the command reads nothing
+  event_guard ev{ssh_event_new(), raw};
+  if (ev.event == nullptr || ssh_event_add_session(ev.event, raw) != SSH_OK)
+    return fail("cannot poll the session");
+  auto poll = [&](milliseconds wait) {
+    const int wait_ms = static_cast<int>(std::clamp<milliseconds::rep>(
+      wait.count(), 1, poll_interval.count()));
+    return ssh_event_dopoll(ev.event, wait_ms);
+  };
+  auto finished = [&] {
+    return st.closed || (st.eof && st.exited_at);
+  };
+  std::optional<exec_outcome> stopped;
+  int poll_errors = 0;
+  while (!finished()) {
+    if (st.exited_at && clock::now() - *st.exited_at >= exit_grace)
+      break;
+    if (ssh_is_connected(raw) == 0)
+      return fail(ssh_get_error(raw));
+    const int requested = stop.load();
+    if (requested == static_cast<int>(stop_reason::cancel)) {
+      stopped = exec_outcome::cancelled;
+      break;
+    }
+    if (requested == static_cast<int>(stop_reason::timeout)
+        || clock::now() >= deadline) {
+      stopped = exec_outcome::timed_out;
+      break;
+    }
+    if (poll(until(deadline)) == SSH_ERROR && errno != EINTR) {
+      if (++poll_errors >= max_poll_errors)
+        return fail(ssh_get_error(raw));
+    } else {
+      poll_errors = 0;
+    }
+  }
+  if (!stopped) {
+    st.marker.finish(st.err);
+    result.outcome = exec_outcome::exited;
+    result.exit_code = st.exit_code;
+  } else {
+    // sshd killpg()s the session on a signal request; the second channel
+    // covers servers that refuse them (forced commands) and processes that
+    // the signal request misses.
+    ssh_channel_request_send_signal(channel.channel, "KILL");
+    const auto marker_deadline = clock::now() + marker_wait;
+    while (!st.marker.pgid() && !st.closed && !st.eof
+           && clock::now() < marker_deadline
+           && ssh_is_connected(raw) != 0)
+      poll(until(marker_deadline));
+    ev.release();
+    if (auto pgid = st.marker.pgid(); pgid && ssh_is_connected(raw) != 0)
+      kill_group(raw, *pgid);
+    st.marker.finish(st.err);
+    s.poison();
+    result.outcome = *stopped;
+  }
+  result.stdout_text = std::move(st.out.text());
+  result.stderr_text = std::move(st.err.text());
+  result.stdout_truncated = st.out.truncated();
+  result.stderr_truncated = st.err.truncated();
+  return result;
+}
+
+} // namespace tasks::ssh

@@ -1,0 +1,61 @@
+// Running one command on a session: capped capture of stdout and stderr,
+// drained so the remote side never blocks, killed on timeout or cancel.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace tasks::ssh {
+
+class session;
+
+/// Why a running command must stop; set by another thread.
+enum class stop_reason : int { none = 0, timeout = 1, cancel = 2 };
+
+/// What to run and within which limits.
+struct exec_request {
+  std::string command;
+  /// Deadline measured from the start of exec().
+  std::chrono::milliseconds timeout{60000};
+  /// Keep output at all (store_output); without it everything is drained.
+  bool capture = false;
+  /// Cap for stdout and for stderr, each.
+  uint64_t max_bytes = 65536;
+};
+
+/// How the command ended.
+enum class exec_outcome {
+  /// It exited by itself; exit_code is set (or unknown if killed by a
+  /// signal of its own).
+  exited,
+  /// The deadline passed; the remote process group was killed.
+  timed_out,
+  /// `stop` asked for cancel; the remote process group was killed.
+  cancelled,
+  /// The channel failed; `error` says why (`channel error: …`).
+  failed,
+};
+
+/// The outcome with the captured output.
+struct exec_result {
+  exec_outcome outcome = exec_outcome::failed;
+  std::optional<int32_t> exit_code;
+  /// Raw bytes, each at most max_bytes (UTF-8 repair is the store's job).
+  std::string stdout_text;
+  std::string stderr_text;
+  bool stdout_truncated = false;
+  bool stderr_truncated = false;
+  std::string error;
+};
+
+/// Runs `request` on a new channel of `s`. Returns when the command exits,
+/// when the deadline passes, or within ~20 ms of `stop` becoming
+/// stop_reason::cancel / timeout; in the last cases the remote process
+/// group is gone when it returns and `s` is poisoned.
+exec_result exec(session& s, const exec_request& request,
+                 const std::atomic<int>& stop);
+
+} // namespace tasks::ssh

@@ -1,0 +1,21 @@
+// Named timeouts of the requests between actors. In CAF 0.17 a request
+// without a timeout may wait forever: every request uses one of these.
+#pragma once
+
+#include <chrono>
+
+namespace tasks::timeouts {
+
+/// A store operation (one synced write or a bounded read).
+inline constexpr std::chrono::seconds storage{30};
+
+/// A supervisor's or task actor's answer to a cancel (kill + final write).
+inline constexpr std::chrono::seconds cancel{30};
+
+/// Slack added to a connect or command deadline for a runner's answer.
+inline constexpr std::chrono::seconds runner_slack{30};
+
+/// A drain: the grace period plus the cancels it ends with.
+inline constexpr std::chrono::seconds drain{60};
+
+} // namespace tasks::timeouts

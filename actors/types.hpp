@@ -1,0 +1,105 @@
+// Atoms and message types of the actors. Types that hold secrets or live
+// SSH sessions are local-only (CAF_ALLOW_UNSAFE_MESSAGE_TYPE): they never
+// print and never cross a network.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include "actors/inspect.hpp"
+#include "actors/ssh/exec.hpp"
+#include "actors/ssh/session.hpp"
+#include "core/error.hpp"
+
+namespace tasks {
+
+// -- atoms (at most 10 characters) ---------------------------------------------
+
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using transit_atom = caf::atom_constant<caf::atom("transit")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using recover_atom = caf::atom_constant<caf::atom("recover")>;
+using target_atom = caf::atom_constant<caf::atom("target")>;
+using pin_atom = caf::atom_constant<caf::atom("pin")>;
+using server_atom = caf::atom_constant<caf::atom("server")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
+using slot_atom = caf::atom_constant<caf::atom("slot")>;
+using grant_atom = caf::atom_constant<caf::atom("grant")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using dequeued_atom = caf::atom_constant<caf::atom("dequeued")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using exec_atom = caf::atom_constant<caf::atom("exec")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using audit_atom = caf::atom_constant<caf::atom("audit")>;
+
+// -- local-only messages ---------------------------------------------------------
+
+/// A session shared between a supervisor (idle) and a task (in use); only
+/// one holder uses it at a time.
+using session_ptr = std::shared_ptr<ssh::session>;
+
+/// The stop flag of one running command (an ssh::stop_reason value).
+using stop_flag = std::shared_ptr<std::atomic<int>>;
+
+/// Where and how a task reaches its server, with decrypted credentials.
+struct server_access {
+  uint64_t server_id = 0;
+  /// The server's own cap, 0 when it uses the global default.
+  uint32_t max_concurrent_tasks = 0;
+  ssh::target target;
+};
+
+/// The result of connecting: a session, or the task error.
+struct connect_result {
+  session_ptr session;
+  caf::error error;
+};
+
+/// One command for a runner.
+struct exec_job {
+  session_ptr session;
+  ssh::exec_request request;
+  stop_flag stop;
+};
+
+/// What a runner hands back after a command.
+struct exec_done {
+  ssh::exec_result result;
+  /// The session, still usable for the next task; null when it is not.
+  session_ptr session;
+};
+
+/// Counters for metrics and tests.
+struct manager_stats {
+  uint64_t queued = 0;
+  uint64_t running = 0;
+  uint64_t free_workers = 0;
+  uint64_t servers = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, manager_stats& x) {
+  return f(caf::meta::type_name("manager_stats"), x.queued, x.running,
+           x.free_workers, x.servers);
+}
+
+} // namespace tasks
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::server_access)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::connect_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::exec_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::exec_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::session_ptr)
