@@ -1,4 +1,6 @@
 // Production wiring of the execution actors.
+#include <caf/all.hpp>
+
 #include "actors/execution.hpp"
 
 #include <caf/actor_system.hpp>
@@ -7,17 +9,17 @@
 #include "actors/runner.hpp"
 #include "actors/storage_actor.hpp"
 #include "actors/task_manager.hpp"
+#include "storage/store.hpp"
 
 namespace tasks {
 
 execution spawn_execution(caf::actor_system& sys, storage::store& st,
                           const execution_config& cfg) {
   execution result;
-  result.storage = sys.spawn<caf::detached>(storage, &st, cfg);
+  result.storage = sys.spawn<caf::detached>(storage_service, &st, cfg);
   for (uint32_t i = 0; i < cfg.num_workers; ++i)
     result.runners.push_back(sys.spawn<caf::detached>(runner));
-  result.manager = sys.spawn(task_manager, result.storage, result.runners,
-                             cfg);
+  result.manager = sys.spawn(task_manager, result.storage, result.runners, cfg);
   return result;
 }
 

@@ -15,13 +15,11 @@
 
 namespace tasks::detail {
 
-template <class T>
-caf::optional<T> to_caf(const std::optional<T>& x) {
+template <class T> caf::optional<T> to_caf(const std::optional<T>& x) {
   return x ? caf::optional<T>{*x} : caf::optional<T>{};
 }
 
-template <class T>
-std::optional<T> from_caf(const caf::optional<T>& x) {
+template <class T> std::optional<T> from_caf(const caf::optional<T>& x) {
   return x ? std::optional<T>{*x} : std::optional<T>{};
 }
 
@@ -56,11 +54,10 @@ typename Inspector::result_type inspect(Inspector& f, task& x) {
   auto finished = to_caf(x.finished_at);
   auto out = to_caf(x.stdout_text);
   auto err = to_caf(x.stderr_text);
-  return f(caf::meta::type_name("task"), id, x.server_id, x.user_id,
-           x.command, x.state, exit_code, error, x.timeout_seconds,
-           x.store_output, created, started, finished, x.stdout_truncated,
-           x.stderr_truncated, out, err,
-           caf::meta::load_callback([&]() -> caf::error {
+  return f(caf::meta::type_name("task"), id, x.server_id, x.user_id, x.command,
+           x.state, exit_code, error, x.timeout_seconds, x.store_output,
+           created, started, finished, x.stdout_truncated, x.stderr_truncated,
+           out, err, caf::meta::load_callback([&]() -> caf::error {
              x.id = id_from_text(id);
              x.exit_code = from_caf(exit_code);
              x.error = from_caf(error);
@@ -75,8 +72,8 @@ typename Inspector::result_type inspect(Inspector& f, task& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, new_task& x) {
-  return f(caf::meta::type_name("new_task"), x.server_id, x.user_id,
-           x.command, x.timeout_seconds, x.store_output);
+  return f(caf::meta::type_name("new_task"), x.server_id, x.user_id, x.command,
+           x.timeout_seconds, x.store_output);
 }
 
 template <class Inspector>
@@ -86,8 +83,8 @@ typename Inspector::result_type inspect(Inspector& f, task_transition& x) {
   auto error = to_caf(x.error);
   auto out = to_caf(x.stdout_text);
   auto err = to_caf(x.stderr_text);
-  return f(caf::meta::type_name("task_transition"), x.to, exit_code, error,
-           out, err, x.stdout_truncated, x.stderr_truncated,
+  return f(caf::meta::type_name("task_transition"), x.to, exit_code, error, out,
+           err, x.stdout_truncated, x.stderr_truncated,
            caf::meta::load_callback([&]() -> caf::error {
              x.exit_code = from_caf(exit_code);
              x.error = from_caf(error);
@@ -107,9 +104,8 @@ typename Inspector::result_type inspect(Inspector& f, task_filter& x) {
   auto to = to_caf(x.to);
   uint64_t limit = x.limit;
   uint64_t offset = x.offset;
-  return f(caf::meta::type_name("task_filter"), server_id, user_id, state,
-           from, to, limit, offset,
-           caf::meta::load_callback([&]() -> caf::error {
+  return f(caf::meta::type_name("task_filter"), server_id, user_id, state, from,
+           to, limit, offset, caf::meta::load_callback([&]() -> caf::error {
              x.server_id = from_caf(server_id);
              x.user_id = from_caf(user_id);
              x.state = from_caf(state);
@@ -141,17 +137,16 @@ typename Inspector::result_type inspect(Inspector& f, audit_event& x) {
   auto id = to_caf(x.task ? std::optional<std::string>{id_text(*x.task)}
                           : std::nullopt);
   auto server_id = to_caf(x.server_id);
-  return f(caf::meta::type_name("audit_event"), x.seq, ts, x.action, user_id,
-           x.username, id, server_id, x.command_preview, x.client_ip,
-           x.user_agent, x.metadata,
-           caf::meta::load_callback([&]() -> caf::error {
-             x.ts = from_micros(ts);
-             x.user_id = from_caf(user_id);
-             x.task = id ? std::optional<task_id>{id_from_text(*id)}
-                         : std::nullopt;
-             x.server_id = from_caf(server_id);
-             return caf::none;
-           }));
+  return f(
+      caf::meta::type_name("audit_event"), x.seq, ts, x.action, user_id,
+      x.username, id, server_id, x.command_preview, x.client_ip, x.user_agent,
+      x.metadata, caf::meta::load_callback([&]() -> caf::error {
+        x.ts = from_micros(ts);
+        x.user_id = from_caf(user_id);
+        x.task = id ? std::optional<task_id>{id_from_text(*id)} : std::nullopt;
+        x.server_id = from_caf(server_id);
+        return caf::none;
+      }));
 }
 
 template <class Inspector>

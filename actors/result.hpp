@@ -9,8 +9,7 @@
 namespace tasks {
 
 /// The value, or the error, as a handler's result.
-template <class T>
-caf::result<T> to_result(caf::expected<T>&& x) {
+template <class T> caf::result<T> to_result(caf::expected<T>&& x) {
   if (x)
     return std::move(*x);
   return std::move(x.error());

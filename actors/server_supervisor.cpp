@@ -1,4 +1,6 @@
 // The server supervisor's queue, worker requests, cancels and drain.
+#include <caf/all.hpp>
+
 #include "actors/server_supervisor.hpp"
 
 #include <algorithm>
@@ -54,11 +56,9 @@ void start(self_ptr self, task t, runner_actor runner) {
   auto& st = self->state;
   auto session = st.cfg.reuse_sessions ? take_idle_session(self) : nullptr;
   auto id = t.id;
-  auto actor = self->spawn<caf::monitored>(run_task, std::move(t), runner,
-                                           caf::actor_cast<supervisor_actor>(
-                                             self),
-                                           st.storage, std::move(session),
-                                           st.cfg);
+  auto actor = self->spawn<caf::linked>(
+      run_task, std::move(t), runner, caf::actor_cast<supervisor_actor>(self),
+      st.storage, std::move(session), st.cfg);
   st.running.emplace(id, supervisor_state::running_task{actor, runner});
 }
 
@@ -84,20 +84,20 @@ server_supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   st.manager = std::move(manager);
   st.storage = std::move(storage);
   st.cfg = cfg;
-  self
-    ->request(st.storage, timeouts::storage, get_atom::value,
-              server_atom::value, server_id)
-    .then(
-      [self](server& s) {
-        self->state.server_cap = s.max_concurrent_tasks.value_or(0);
-        request_slot_if_needed(self);
-      },
-      [self](caf::error&) {
-        // The server is gone: its tasks fail when they start.
-      });
-  // A task actor that dies without reporting still returns its worker,
-  // and its task does not stay running.
-  self->set_down_handler([self](caf::down_msg& msg) {
+  self->request(st.storage, timeouts::storage, get_atom::value,
+                server_atom::value, server_id)
+      .then(
+          [self](server& s) {
+            self->state.server_cap = s.max_concurrent_tasks.value_or(0);
+            request_slot_if_needed(self);
+          },
+          [self](caf::error&) {
+            // The server is gone: its tasks fail when they start.
+          });
+  // Task actors are linked: they stop with their supervisor. One that dies
+  // without reporting still returns its worker, and its task does not
+  // stay running.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     for (auto& [id, entry] : st.running) {
       if (entry.actor.address() != msg.source)
@@ -108,87 +108,92 @@ server_supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
         task_transition change;
         change.to = status::failed;
         change.error = "internal error";
-        self->send(st.storage, transit_atom::value, id, change,
-                   audit_origin{});
+        // Nobody waits for the answer: the record is what matters.
+        caf::anon_send(st.storage, transit_atom::value, id, change,
+                       audit_origin{});
       }
       finished(self, task_id{id});
       return;
     }
+    // A task actor that reported already ends normally; anything else that
+    // ends abnormally (the manager stopping) takes the supervisor along.
+    if (msg.reason)
+      self->quit(msg.reason);
   });
   return {
-    [self](enqueue_atom, task& t) {
-      self->state.queue.push_back(std::move(t));
-      request_slot_if_needed(self);
-    },
-    [self](grant_atom, runner_actor& runner) {
-      auto& st = self->state;
-      st.slot_requested = false;
-      if (st.draining || st.queue.empty() || st.running.size() >= st.cap()) {
-        self->send(st.manager, release_atom::value, runner);
-        return;
-      }
-      auto next = std::move(st.queue.front());
-      st.queue.pop_front();
-      self->send(st.manager, dequeued_atom::value, uint64_t{1});
-      start(self, std::move(next), std::move(runner));
-      request_slot_if_needed(self);
-    },
-    [self](cancel_atom, const task_id& id,
-           const audit_origin& who) -> caf::result<task> {
-      auto& st = self->state;
-      for (auto i = st.queue.begin(); i != st.queue.end(); ++i) {
-        if (i->id != id)
-          continue;
-        // A queued task never starts: drop it, then record the cancel.
-        st.queue.erase(i);
+      [self](enqueue_atom, task& t) {
+        self->state.queue.push_back(std::move(t));
+        request_slot_if_needed(self);
+      },
+      [self](grant_atom, runner_actor& runner) {
+        auto& st = self->state;
+        st.slot_requested = false;
+        if (st.draining || st.queue.empty() || st.running.size() >= st.cap()) {
+          self->send(st.manager, release_atom::value, runner);
+          return;
+        }
+        auto next = std::move(st.queue.front());
+        st.queue.pop_front();
         self->send(st.manager, dequeued_atom::value, uint64_t{1});
-        task_transition change;
-        change.to = status::cancelled;
-        return self->delegate(st.storage, transit_atom::value, id, change,
-                              who);
-      }
-      auto running = st.running.find(id);
-      if (running != st.running.end())
-        return self->delegate(running->second.actor, cancel_atom::value, who);
-      return make_error(errc::not_found,
-                        "task " + to_string(id) + " is not queued or running");
-    },
-    [self](done_atom, const task_id& id, runner_actor&, session_ptr& session,
-           uint32_t server_cap) {
-      auto& st = self->state;
-      st.server_cap = server_cap;
-      if (session && st.cfg.reuse_sessions && !st.draining) {
-        st.idle.push_back({std::move(session), now()});
+        start(self, std::move(next), std::move(runner));
+        request_slot_if_needed(self);
+      },
+      [self](cancel_atom, const task_id& id,
+             const audit_origin& who) -> caf::result<task> {
+        auto& st = self->state;
+        for (auto i = st.queue.begin(); i != st.queue.end(); ++i) {
+          if (i->id != id)
+            continue;
+          // A queued task never starts: drop it, then record the cancel.
+          st.queue.erase(i);
+          self->send(st.manager, dequeued_atom::value, uint64_t{1});
+          task_transition change;
+          change.to = status::cancelled;
+          return self->delegate(st.storage, transit_atom::value, id, change,
+                                who);
+        }
+        auto running = st.running.find(id);
+        if (running != st.running.end())
+          return self->delegate(running->second.actor, cancel_atom::value, who);
+        return make_error(errc::not_found, "task " + to_string(id)
+                                               + " is not queued or running");
+      },
+      [self](done_atom, const task_id& id, runner_actor&, session_ptr& session,
+             uint32_t server_cap) {
+        auto& st = self->state;
+        st.server_cap = server_cap;
+        if (session && st.cfg.reuse_sessions && !st.draining) {
+          st.idle.push_back({std::move(session), now()});
+          schedule_idle_check(self);
+        }
+        finished(self, id);
+      },
+      [self](drain_atom) -> caf::result<uint64_t> {
+        auto& st = self->state;
+        st.draining = true;
+        st.idle.clear();
+        auto waiter = self->make_response_promise<uint64_t>();
+        st.drain_waiters.push_back(waiter);
+        answer_drain_if_idle(self);
+        return waiter;
+      },
+      [self](stop_atom) {
+        for (auto& [id, entry] : self->state.running)
+          self->send(entry.actor, stop_atom::value);
+      },
+      [self](idle_atom) {
+        auto& st = self->state;
+        st.idle_check_scheduled = false;
+        auto cutoff = now() - st.cfg.session_idle;
+        auto& idle = st.idle;
+        idle.erase(std::remove_if(idle.begin(), idle.end(),
+                                  [&](const supervisor_state::idle_session& s) {
+                                    return s.since <= cutoff
+                                           || !s.session->reusable();
+                                  }),
+                   idle.end());
         schedule_idle_check(self);
-      }
-      finished(self, id);
-    },
-    [self](drain_atom) -> caf::result<uint64_t> {
-      auto& st = self->state;
-      st.draining = true;
-      st.idle.clear();
-      auto waiter = self->make_response_promise<uint64_t>();
-      st.drain_waiters.push_back(waiter);
-      answer_drain_if_idle(self);
-      return waiter;
-    },
-    [self](stop_atom) {
-      for (auto& [id, entry] : self->state.running)
-        self->send(entry.actor, stop_atom::value);
-    },
-    [self](idle_atom) {
-      auto& st = self->state;
-      st.idle_check_scheduled = false;
-      auto cutoff = now() - st.cfg.session_idle;
-      auto& idle = st.idle;
-      idle.erase(std::remove_if(idle.begin(), idle.end(),
-                                [&](const supervisor_state::idle_session& s) {
-                                  return s.since <= cutoff
-                                         || !s.session->reusable();
-                                }),
-                 idle.end());
-      schedule_idle_check(self);
-    },
+      },
   };
 }
 

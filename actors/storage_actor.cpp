@@ -1,4 +1,6 @@
 // The storage actor's handlers: thin, each one store call.
+#include <caf/all.hpp>
+
 #include "actors/storage_actor.hpp"
 
 #include "actors/result.hpp"
@@ -70,48 +72,48 @@ caf::expected<server_access> access_for(storage::store& st, uint64_t id,
 } // namespace
 
 storage_actor::behavior_type
-storage(storage_actor::stateful_pointer<storage_state> self,
-        storage::store* st, execution_config cfg) {
+storage_service(storage_actor::stateful_pointer<storage_state> self,
+                storage::store* st, execution_config cfg) {
   self->state.st = st;
   self->state.cfg = cfg;
   auto& s = *st;
   return {
-    [&s](create_atom, const new_task& request,
-         const audit_origin& who) -> caf::result<task> {
-      return to_result(s.create_task(request, who));
-    },
-    [&s](transit_atom, const task_id& id, const task_transition& change,
-         const audit_origin& who) -> caf::result<task> {
-      return to_result(s.transition_task(id, change, who));
-    },
-    [&s](get_atom, const task_id& id, bool with_output) -> caf::result<task> {
-      return to_result(s.get_task(id, with_output));
-    },
-    [&s](list_atom,
-         const task_filter& filter) -> caf::result<std::vector<task>> {
-      return to_result(s.list_tasks(filter));
-    },
-    [&s](recover_atom) -> caf::result<std::vector<task>> {
-      return to_result(recover(s));
-    },
-    [self, &s](target_atom, uint64_t id) -> caf::result<server_access> {
-      return to_result(access_for(s, id, self->state.cfg));
-    },
-    [&s](pin_atom, uint64_t id,
-         const std::string& fingerprint) -> caf::result<server> {
-      return to_result(s.pin_host_key(id, fingerprint, audit_origin{}));
-    },
-    [&s](get_atom, server_atom, uint64_t id) -> caf::result<server> {
-      return to_result(s.get_server(id));
-    },
-    [&s](audit_atom, audit_event& event) -> caf::result<uint64_t> {
-      if (auto err = s.append_audit(std::move(event)))
-        return err;
-      auto head = s.head();
-      if (!head)
-        return head.error();
-      return head->seq;
-    },
+      [&s](create_atom, const new_task& request,
+           const audit_origin& who) -> caf::result<task> {
+        return to_result(s.create_task(request, who));
+      },
+      [&s](transit_atom, const task_id& id, const task_transition& change,
+           const audit_origin& who) -> caf::result<task> {
+        return to_result(s.transition_task(id, change, who));
+      },
+      [&s](get_atom, const task_id& id, bool with_output) -> caf::result<task> {
+        return to_result(s.get_task(id, with_output));
+      },
+      [&s](list_atom,
+           const task_filter& filter) -> caf::result<std::vector<task>> {
+        return to_result(s.list_tasks(filter));
+      },
+      [&s](recover_atom) -> caf::result<std::vector<task>> {
+        return to_result(recover(s));
+      },
+      [self, &s](target_atom, uint64_t id) -> caf::result<server_access> {
+        return to_result(access_for(s, id, self->state.cfg));
+      },
+      [&s](pin_atom, uint64_t id,
+           const std::string& fingerprint) -> caf::result<server> {
+        return to_result(s.pin_host_key(id, fingerprint, audit_origin{}));
+      },
+      [&s](get_atom, server_atom, uint64_t id) -> caf::result<server> {
+        return to_result(s.get_server(id));
+      },
+      [&s](audit_atom, audit_event& event) -> caf::result<uint64_t> {
+        if (auto err = s.append_audit(std::move(event)))
+          return err;
+        auto head = s.head();
+        if (!head)
+          return head.error();
+        return head->seq;
+      },
   };
 }
 

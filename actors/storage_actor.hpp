@@ -19,7 +19,7 @@ struct storage_state {
 /// Serves `st`, which must outlive the actor. Spawn it detached in tasksd:
 /// every write waits for an fsync.
 storage_actor::behavior_type
-storage(storage_actor::stateful_pointer<storage_state> self,
-        storage::store* st, execution_config cfg);
+storage_service(storage_actor::stateful_pointer<storage_state> self,
+                storage::store* st, execution_config cfg);
 
 } // namespace tasks

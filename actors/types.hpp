@@ -19,7 +19,8 @@
 
 namespace tasks {
 
-// -- atoms (at most 10 characters) ---------------------------------------------
+// -- atoms (at most 10 characters)
+// ---------------------------------------------
 
 using create_atom = caf::atom_constant<caf::atom("create")>;
 using transit_atom = caf::atom_constant<caf::atom("transit")>;
@@ -45,7 +46,8 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using audit_atom = caf::atom_constant<caf::atom("audit")>;
 
-// -- local-only messages ---------------------------------------------------------
+// -- local-only messages
+// ---------------------------------------------------------
 
 /// A session shared between a supervisor (idle) and a task (in use); only
 /// one holder uses it at a time.

@@ -25,8 +25,9 @@ using std::chrono::milliseconds;
 /// Longest wait between two looks at `stop` and the deadline.
 constexpr milliseconds poll_interval{20};
 
-/// How long output may trail the exit status: a background process that
-/// keeps stdout open would otherwise hold the task until its deadline.
+/// How long the channel may stay silent after the exit status before the
+/// command counts as finished: a background process that keeps stdout open
+/// would otherwise hold the task until its deadline (`ssh` waits forever).
 constexpr milliseconds exit_grace{1000};
 
 /// When stopping before the marker arrived, how long to wait for it.
@@ -50,6 +51,7 @@ struct channel_state {
   bool closed = false;
   std::optional<int32_t> exit_code;
   std::optional<clock::time_point> exited_at;
+  clock::time_point last_data_at;
 };
 
 channel_state& state_of(void* userdata) {
@@ -61,6 +63,7 @@ channel_state& state_of(void* userdata) {
 int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
             void* userdata) {
   auto& st = state_of(userdata);
+  st.last_data_at = clock::now();
   const std::string_view bytes{static_cast<const char*>(data), len};
   if (is_stderr != 0)
     st.marker.feed(bytes, st.err);
@@ -113,8 +116,16 @@ struct event_guard {
     ssh_event_free(event);
     event = nullptr;
   }
-  ~event_guard() {
-    release();
+  ~event_guard() { release(); }
+};
+
+/// Gives the session its usual timeout back when exec() returns.
+struct timeout_restorer {
+  ssh_session raw;
+  milliseconds timeout;
+  ~timeout_restorer() {
+    if (ssh_is_connected(raw) != 0)
+      set_timeout(raw, timeout);
   }
 };
 
@@ -138,7 +149,7 @@ void kill_group(ssh_session raw, long pgid) {
     for (auto left = until(deadline); left.count() > 0;
          left = until(deadline)) {
       const int rc = ssh_channel_poll_timeout(
-        channel, static_cast<int>(left.count()), 0);
+          channel, static_cast<int>(left.count()), 0);
       if (rc == SSH_EOF || rc == SSH_ERROR)
         break;
       if (rc > 0)
@@ -167,6 +178,16 @@ exec_result exec(session& s, const exec_request& request,
   };
   if (raw == nullptr || ssh_is_connected(raw) == 0)
     return fail("not connected");
+  if (const int requested = stop.load(); requested != 0) {
+    s.poison(); // as after any stop; nothing was started
+    result.outcome = requested == static_cast<int>(stop_reason::cancel)
+                         ? exec_outcome::cancelled
+                         : exec_outcome::timed_out;
+    return result;
+  }
+  // Blocking calls below wait at most until the deadline; the session gets
+  // its usual timeout back whatever happens.
+  timeout_restorer restore{raw, s.opened_for().connect_timeout};
   channel_state st{request.capture, request.max_bytes};
   ssh_channel_callbacks_struct callbacks{};
   callbacks.userdata = &st;
@@ -194,17 +215,17 @@ exec_result exec(session& s, const exec_request& request,
   if (ev.event == nullptr || ssh_event_add_session(ev.event, raw) != SSH_OK)
     return fail("cannot poll the session");
   auto poll = [&](milliseconds wait) {
-    const int wait_ms = static_cast<int>(std::clamp<milliseconds::rep>(
-      wait.count(), 1, poll_interval.count()));
+    const int wait_ms = static_cast<int>(
+        std::clamp<milliseconds::rep>(wait.count(), 1, poll_interval.count()));
     return ssh_event_dopoll(ev.event, wait_ms);
   };
-  auto finished = [&] {
-    return st.closed || (st.eof && st.exited_at);
-  };
+  auto finished = [&] { return st.closed || (st.eof && st.exited_at); };
   std::optional<exec_outcome> stopped;
   int poll_errors = 0;
   while (!finished()) {
-    if (st.exited_at && clock::now() - *st.exited_at >= exit_grace)
+    if (st.exited_at
+        && clock::now() - std::max(*st.exited_at, st.last_data_at)
+               >= exit_grace)
       break;
     if (ssh_is_connected(raw) == 0)
       return fail(ssh_get_error(raw));
@@ -230,14 +251,13 @@ exec_result exec(session& s, const exec_request& request,
     result.outcome = exec_outcome::exited;
     result.exit_code = st.exit_code;
   } else {
-    // sshd killpg()s the session on a signal request; the second channel
-    // covers servers that refuse them (forced commands) and processes that
-    // the signal request misses.
+    // sshd killpg()s the session on a signal request, but OpenSSH 9.2
+    // refuses it for root logins ("session signalling requires privilege
+    // separation") and forced commands: the second channel covers those.
     ssh_channel_request_send_signal(channel.channel, "KILL");
     const auto marker_deadline = clock::now() + marker_wait;
     while (!st.marker.pgid() && !st.closed && !st.eof
-           && clock::now() < marker_deadline
-           && ssh_is_connected(raw) != 0)
+           && clock::now() < marker_deadline && ssh_is_connected(raw) != 0)
       poll(until(marker_deadline));
     ev.release();
     if (auto pgid = st.marker.pgid(); pgid && ssh_is_connected(raw) != 0)

@@ -52,7 +52,8 @@ void capped_output::append(std::string_view data) {
   if (!keep_)
     return;
   const uint64_t room = max_ - std::min<uint64_t>(max_, text_.size());
-  const size_t take = static_cast<size_t>(std::min<uint64_t>(room, data.size()));
+  const size_t take
+      = static_cast<size_t>(std::min<uint64_t>(room, data.size()));
   text_.append(data.data(), take);
   if (take < data.size())
     truncated_ = true;
@@ -109,7 +110,7 @@ void pgid_filter::scan(capped_output& out) {
       return;                   // otherwise wait for the rest of the line
     }
     const auto digits = std::string_view{pending_}.substr(
-      pgid_marker.size(), eol - pgid_marker.size());
+        pgid_marker.size(), eol - pgid_marker.size());
     if (!all_digits(digits)) {
       at_line_start_ = false;
       continue;

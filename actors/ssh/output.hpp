@@ -59,7 +59,7 @@ private:
 class pgid_filter {
 public:
   explicit pgid_filter(size_t give_up_after = 65536)
-    : give_up_after_(give_up_after) {
+      : give_up_after_(give_up_after) {
     // nop
   }
 

@@ -63,8 +63,8 @@ caf::expected<std::string> host_key_fingerprint(ssh_session raw) {
   ssh_key_free(key);
   if (rc != 0)
     return failure("connection failed: cannot hash the host key");
-  char* text = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
-                                        hash_len);
+  char* text
+      = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hash_len);
   ssh_clean_pubkey_hash(&hash);
   if (text == nullptr)
     return failure("connection failed: cannot format the host key");
@@ -84,7 +84,7 @@ auth_step auth_result(int rc) {
   }
 }
 
-/// Passphrases are never NULL: then OpenSSL would prompt on the terminal.
+/// Offers `key` to the server and frees it.
 auth_step try_key(ssh_session raw, ssh_key key) {
   const int rc = ssh_userauth_publickey(raw, nullptr, key);
   ssh_key_free(key);
@@ -97,19 +97,21 @@ struct auth_method {
   std::function<auth_step()> attempt;
 };
 
+/// The methods `t` configures, in SPEC order. Passphrases are never NULL:
+/// with NULL, OpenSSL would prompt for one on the terminal.
 std::vector<auth_method> configured_methods(ssh_session raw, const target& t) {
   std::vector<auth_method> result;
   if (t.has_vault_key)
-    result.push_back({"vault key", [raw, &t] {
-                        ssh_key key = nullptr;
-                        if (ssh_pki_import_privkey_base64(
-                              t.vault_key_text.c_str(),
-                              t.vault_key_passphrase.c_str(), nullptr, nullptr,
-                              &key)
-                            != SSH_OK)
-                          return auth_step::next; // wrong passphrase, no key
-                        return try_key(raw, key);
-                      }});
+    result.push_back(
+        {"vault key", [raw, &t] {
+           ssh_key key = nullptr;
+           if (ssh_pki_import_privkey_base64(t.vault_key_text.c_str(),
+                                             t.vault_key_passphrase.c_str(),
+                                             nullptr, nullptr, &key)
+               != SSH_OK)
+             return auth_step::next; // wrong passphrase, no key
+           return try_key(raw, key);
+         }});
   if (!t.key_file.empty())
     result.push_back({"key file", [raw, &t] {
                         ssh_key key = nullptr;
@@ -122,7 +124,7 @@ std::vector<auth_method> configured_methods(ssh_session raw, const target& t) {
   if (t.has_password)
     result.push_back({"password", [raw, &t] {
                         return auth_result(ssh_userauth_password(
-                          raw, nullptr, t.password.c_str()));
+                            raw, nullptr, t.password.c_str()));
                       }});
   return result;
 }
@@ -132,8 +134,8 @@ caf::error authenticate(ssh_session raw, const target& t,
                         clock::time_point deadline) {
   std::string tried;
   for (const auto& method : configured_methods(raw, t)) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline
-                                                               - clock::now());
+    const auto left
+        = std::chrono::duration_cast<milliseconds>(deadline - clock::now());
     if (left.count() <= 0)
       return failure("connection timed out");
     set_timeout(raw, left);
@@ -197,8 +199,7 @@ target::~target() {
 }
 
 bool target::same_endpoint(const target& other) const {
-  return host == other.host && port == other.port
-         && username == other.username
+  return host == other.host && port == other.port && username == other.username
          && pinned_host_key == other.pinned_host_key;
 }
 
@@ -219,12 +220,12 @@ caf::expected<session> session::open(const target& t) {
       || ssh_options_set(raw, SSH_OPTIONS_PORT, &port) != SSH_OK
       || (!t.username.empty()
           && ssh_options_set(raw, SSH_OPTIONS_USER, t.username.c_str())
-               != SSH_OK)
+                 != SSH_OK)
       || ssh_options_set(raw, SSH_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK
       || ssh_options_set(raw, SSH_OPTIONS_NODELAY, &yes) != SSH_OK
       || ssh_options_set(raw, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") != SSH_OK
       || ssh_options_set(raw, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null")
-           != SSH_OK)
+             != SSH_OK)
     return failure(std::string{"connection failed: "} + ssh_get_error(raw));
   // libssh applies the timeout to TCP connect and key exchange together.
   set_timeout(raw, t.connect_timeout);
@@ -249,11 +250,9 @@ caf::expected<session> session::open(const target& t) {
 }
 
 session::session(session&& other) noexcept
-  : raw_(std::exchange(other.raw_, nullptr)),
-    host_key_(std::move(other.host_key_)),
-    needs_pin_(other.needs_pin_),
-    poisoned_(other.poisoned_),
-    target_(other.target_) {
+    : raw_(std::exchange(other.raw_, nullptr)),
+      host_key_(std::move(other.host_key_)), needs_pin_(other.needs_pin_),
+      poisoned_(other.poisoned_), target_(other.target_) {
   // nop
 }
 

@@ -73,7 +73,7 @@ public:
 
   ssh_session_struct* native() { return raw_; }
 
-  /// The endpoint this session was opened for.
+  /// The endpoint this session was opened for, without its secrets.
   const target& opened_for() const { return target_; }
 
 private:

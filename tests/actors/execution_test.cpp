@@ -3,6 +3,8 @@
 #include <caf/test/dsl.hpp>
 
 #include "../storage/store_fixture.hpp"
+#include <map>
+
 #include "actors/storage_actor.hpp"
 #include "actors/task_manager.hpp"
 #include "core/error.hpp"
@@ -13,24 +15,31 @@ using namespace std::chrono_literals;
 namespace {
 
 /// The remote side as the test scripts it: commands wait until the test
-/// completes them.
+/// completes them through the runner that holds them.
 struct fake_ssh {
   struct command {
+    uint64_t key;
+    caf::actor runner;
     exec_job job;
-    caf::typed_response_promise<exec_done> done;
   };
   struct connection {
-    server_access access;
-    caf::typed_response_promise<connect_result> result;
+    uint64_t key;
+    caf::actor runner;
   };
   std::vector<command> running;
   std::vector<std::string> started;
   /// Connects to a host named "slow" wait for the test.
   std::vector<connection> connecting;
+  std::map<uint64_t, caf::typed_response_promise<exec_done>> exec_promises;
+  std::map<uint64_t, caf::typed_response_promise<connect_result>>
+    connect_promises;
+  uint64_t next_key = 1;
 };
 
-runner_actor::behavior_type fake_runner(runner_actor::pointer self,
-                                        std::shared_ptr<fake_ssh> ssh) {
+/// Speaks runner_actor's protocol (it is cast to that handle), plus the
+/// test's completions, delivered inside the actor as promises must be.
+caf::behavior fake_runner(caf::event_based_actor* self,
+                          std::shared_ptr<fake_ssh> ssh) {
   return {
     [self, ssh](connect_atom,
                 const server_access& access) -> caf::result<connect_result> {
@@ -38,17 +47,32 @@ runner_actor::behavior_type fake_runner(runner_actor::pointer self,
         return connect_result{nullptr, make_error(errc::ssh_failure,
                                                   "connection refused")};
       if (access.target.host == "slow") {
-        auto rp = self->make_response_promise<connect_result>();
-        ssh->connecting.push_back({access, rp});
-        return rp;
+        auto key = ssh->next_key++;
+        ssh->connect_promises.emplace(
+          key, self->make_response_promise<connect_result>());
+        ssh->connecting.push_back({key, caf::actor_cast<caf::actor>(self)});
+        return ssh->connect_promises.at(key);
       }
       return connect_result{nullptr, caf::none};
     },
     [self, ssh](exec_atom, exec_job& job) -> caf::result<exec_done> {
-      auto rp = self->make_response_promise<exec_done>();
+      auto key = ssh->next_key++;
+      ssh->exec_promises.emplace(key,
+                                 self->make_response_promise<exec_done>());
       ssh->started.push_back(job.request.command);
-      ssh->running.push_back({std::move(job), rp});
-      return rp;
+      ssh->running.push_back(
+        {key, caf::actor_cast<caf::actor>(self), std::move(job)});
+      return ssh->exec_promises.at(key);
+    },
+    [ssh](done_atom, uint64_t key, exec_done& done) {
+      auto i = ssh->exec_promises.find(key);
+      i->second.deliver(std::move(done));
+      ssh->exec_promises.erase(i);
+    },
+    [ssh](done_atom, uint64_t key, connect_result& result) {
+      auto i = ssh->connect_promises.find(key);
+      i->second.deliver(std::move(result));
+      ssh->connect_promises.erase(i);
     },
   };
 }
@@ -58,6 +82,7 @@ struct fixture : store_fixture, test_coordinator_fixture<> {
   execution_config cfg;
   storage_actor storage_handle;
   task_manager_actor manager;
+  std::vector<runner_actor> runners;
   audit_origin alice{1, "alice", "127.0.0.1", "test"};
 
   fixture() {
@@ -66,17 +91,20 @@ struct fixture : store_fixture, test_coordinator_fixture<> {
   }
 
   ~fixture() {
+    // The manager takes its supervisors and task actors with it.
     self->send_exit(manager, caf::exit_reason::user_shutdown);
+    for (auto& r : runners)
+      self->send_exit(r, caf::exit_reason::user_shutdown);
     self->send_exit(storage_handle, caf::exit_reason::user_shutdown);
     sched.run();
   }
 
   /// Spawns storage, workers and the manager with the current cfg.
   void start() {
-    storage_handle = sys.spawn(tasks::storage, st.get(), cfg);
-    std::vector<runner_actor> runners;
+    storage_handle = sys.spawn(storage_service, st.get(), cfg);
     for (uint32_t i = 0; i < cfg.num_workers; ++i)
-      runners.push_back(sys.spawn(fake_runner, ssh));
+      runners.push_back(
+        caf::actor_cast<runner_actor>(sys.spawn(fake_runner, ssh)));
     manager = sys.spawn(task_manager, storage_handle, runners, cfg);
     sched.run();
   }
@@ -92,6 +120,12 @@ struct fixture : store_fixture, test_coordinator_fixture<> {
     auto added = st->add_server(s, std::nullopt, alice);
     CAF_REQUIRE(added);
     return added->id;
+  }
+
+  /// Moves the clock and runs what became due (not the other timeouts).
+  void tick(caf::timespan d) {
+    advance_time(d);
+    sched.run();
   }
 
   /// Sends a request, runs the scheduler (no timeouts) and returns the
@@ -132,7 +166,7 @@ struct fixture : store_fixture, test_coordinator_fixture<> {
     if (outcome == ssh::exec_outcome::exited)
       done.result.exit_code = exit_code;
     done.result.stdout_text = std::move(out);
-    cmd.done.deliver(std::move(done));
+    self->send(cmd.runner, done_atom::value, cmd.key, std::move(done));
     sched.run();
   }
 
@@ -302,9 +336,9 @@ CAF_TEST(cancelling_a_running_task_stops_its_command) {
 CAF_TEST(a_task_past_its_deadline_is_stopped_as_timeout) {
   start();
   auto t = create(add_server("web"), "sleep 30", 5);
-  advance_time(4s);
+  tick(4s);
   CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(), 0);
-  advance_time(1s);
+  tick(1s);
   CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(),
                   static_cast<int>(ssh::stop_reason::timeout));
   complete(0, 0, "", ssh::exec_outcome::timed_out);
@@ -315,12 +349,13 @@ CAF_TEST(a_deadline_during_connect_ends_the_task_at_once) {
   start();
   auto t = create(add_server("web", "slow"), "true", 5);
   CAF_REQUIRE_EQUAL(ssh->connecting.size(), 1u);
-  advance_time(5s);
+  tick(5s);
   CAF_CHECK(state_of(t) == status::timeout);
   // The worker comes back only when the connect returns.
   auto stats = ask<manager_stats>(manager, stats_atom::value);
   CAF_CHECK_EQUAL(stats->running, 1u);
-  ssh->connecting[0].result.deliver(connect_result{nullptr, caf::none});
+  self->send(ssh->connecting[0].runner, done_atom::value,
+             ssh->connecting[0].key, connect_result{nullptr, caf::none});
   sched.run();
   CAF_CHECK(ssh->started.empty());
   stats = ask<manager_stats>(manager, stats_atom::value);
@@ -407,7 +442,7 @@ CAF_TEST(drain_refuses_new_work_and_cancels_after_the_grace_period) {
   auto late = ask<task>(manager, create_atom::value, req, alice);
   CAF_REQUIRE(!late);
   CAF_CHECK(late.error() == errc::shutting_down);
-  advance_time(cfg.drain_grace);
+  tick(cfg.drain_grace);
   CAF_REQUIRE_EQUAL(ssh->running.size(), 1u);
   CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(),
                   static_cast<int>(ssh::stop_reason::cancel));

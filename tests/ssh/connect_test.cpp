@@ -42,9 +42,7 @@ struct loopback_socket {
     if (listening)
       CAF_REQUIRE(::listen(fd, 16) == 0);
   }
-  ~loopback_socket() {
-    ::close(fd);
-  }
+  ~loopback_socket() { ::close(fd); }
 };
 
 size_t count(const std::string& text, const std::string& part) {
@@ -164,6 +162,15 @@ CAF_TEST(all_methods_failing_lists_what_was_tried_in_order) {
                                "password)");
 }
 
+CAF_TEST(encrypted_key_file_fails_over_without_prompting) {
+  auto t = bare();
+  t.key_file = sshd.rsa_key_file(); // needs a passphrase a key file lacks
+  t.has_password = true;
+  t.password = "wrong";
+  CAF_CHECK_EQUAL(error_of(t),
+                  "authentication failed (tried: key file, password)");
+}
+
 CAF_TEST(wrong_password_fails) {
   auto t = bare();
   t.username = test_sshd::password_user;
@@ -196,9 +203,24 @@ CAF_TEST(silent_listener_times_out_within_connect_timeout) {
   const auto start = clock_type::now();
   CAF_CHECK_EQUAL(error_of(t), "connection timed out");
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      clock_type::now() - start)
-                      .count();
+                        clock_type::now() - start)
+                        .count();
   CAF_MESSAGE("timed out after " << took << " ms");
+  CAF_CHECK_GREATER_OR_EQUAL(took, 900);
+  CAF_CHECK_LESS(took, 1500);
+}
+
+CAF_TEST(slow_authentication_counts_against_connect_timeout) {
+  test_sshd slow{5};
+  auto t = by_key_file();
+  t.port = slow.port();
+  t.connect_timeout = std::chrono::seconds(1);
+  const auto start = clock_type::now();
+  CAF_CHECK_EQUAL(error_of(t), "connection timed out");
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        clock_type::now() - start)
+                        .count();
+  CAF_MESSAGE("slow login timed out after " << took << " ms");
   CAF_CHECK_GREATER_OR_EQUAL(took, 900);
   CAF_CHECK_LESS(took, 1500);
 }

@@ -4,9 +4,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "actors/ssh/exec.hpp"
 #include "actors/ssh/session.hpp"
@@ -26,8 +30,8 @@ using std::chrono::milliseconds;
 
 long ms_since(clock_type::time_point start) {
   return static_cast<long>(
-    std::chrono::duration_cast<milliseconds>(clock_type::now() - start)
-      .count());
+      std::chrono::duration_cast<milliseconds>(clock_type::now() - start)
+          .count());
 }
 
 /// Polls until `pid` is gone or `limit` passed; true when gone.
@@ -66,7 +70,24 @@ struct fixture {
     return std::move(*opened);
   }
 
-  exec_result run(const std::string& command, milliseconds timeout = milliseconds(10000),
+  /// The unprivileged account by password: login shell /bin/sh (dash),
+  /// and sshd honours signal requests for it (not for root).
+  session open_as_password_user() {
+    target t;
+    t.host = "127.0.0.1";
+    t.port = sshd.port();
+    t.username = test_sshd::password_user;
+    t.connect_timeout = std::chrono::seconds(5);
+    t.has_password = true;
+    t.password = sshd.password();
+    auto opened = session::open(t);
+    if (!opened)
+      CAF_FAIL(message_of(opened.error()));
+    return std::move(*opened);
+  }
+
+  exec_result run(const std::string& command,
+                  milliseconds timeout = milliseconds(10000),
                   bool capture = true, uint64_t max_bytes = 65536) {
     exec_request request;
     request.command = command;
@@ -129,8 +150,8 @@ CAF_TEST(death_by_own_signal_has_no_exit_code) {
 
 CAF_TEST(timeout_kills_the_remote_command) {
   const auto start = clock_type::now();
-  auto r = run("echo $$ > " + file("pid") + "; exec sleep 30",
-               milliseconds(1000));
+  auto r
+      = run("echo $$ > " + file("pid") + "; exec sleep 30", milliseconds(1000));
   const auto took = ms_since(start);
   CAF_CHECK(r.outcome == exec_outcome::timed_out);
   CAF_CHECK(!r.exit_code);
@@ -142,7 +163,7 @@ CAF_TEST(timeout_kills_the_remote_command) {
 
 CAF_TEST(timeout_kills_the_whole_process_tree) {
   auto r = run("sh -c 'sleep 31 & echo $! > " + file("a")
-                 + "; sleep 32 & echo $! > " + file("b") + "; wait'",
+                   + "; sleep 32 & echo $! > " + file("b") + "; wait'",
                milliseconds(1000));
   CAF_CHECK(r.outcome == exec_outcome::timed_out);
   CAF_CHECK(gone_within(pid_in(file("a")), milliseconds(1000)));
@@ -155,11 +176,29 @@ CAF_TEST(kill_works_when_the_server_refuses_signal_requests) {
   // second channel's `kill -- -<pgid>` can stop this one.
   s = open(sshd.forced_command_key_file());
   auto r = run("sh -c 'sleep 33 & echo $! > " + file("a") + "; echo $$ > "
-                 + file("b") + "; exec sleep 34'",
+                   + file("b") + "; exec sleep 34'",
                milliseconds(1000));
   CAF_CHECK(r.outcome == exec_outcome::timed_out);
   CAF_CHECK(gone_within(pid_in(file("a")), milliseconds(1000)));
   CAF_CHECK(gone_within(pid_in(file("b")), milliseconds(1000)));
+}
+
+CAF_TEST(timeout_kills_the_tree_of_an_unprivileged_dash_user) {
+  s = open_as_password_user();
+  // The account cannot write into the fixture's directory.
+  std::string shared = "/tmp/tasksd-exec-XXXXXX";
+  CAF_REQUIRE(::mkdtemp(shared.data()) != nullptr);
+  CAF_REQUIRE(::chmod(shared.c_str(), 0777) == 0);
+  auto r
+      = run("echo \"$0\" > " + shared + "/shell; sh -c 'sleep 38 & echo $! > "
+                + shared + "/a; echo $$ > " + shared + "/b; exec sleep 39'",
+            milliseconds(1000));
+  CAF_CHECK(r.outcome == exec_outcome::timed_out);
+  CAF_CHECK_EQUAL(read_file(shared + "/shell"), "/bin/sh\n");
+  CAF_CHECK(gone_within(pid_in(shared + "/a"), milliseconds(1000)));
+  CAF_CHECK(gone_within(pid_in(shared + "/b"), milliseconds(1000)));
+  std::error_code ignored;
+  std::filesystem::remove_all(shared, ignored);
 }
 
 CAF_TEST(cancel_from_another_thread_kills_within_100_ms) {
@@ -171,15 +210,15 @@ CAF_TEST(cancel_from_another_thread_kills_within_100_ms) {
     stop = static_cast<int>(stop_reason::cancel);
   }};
   auto r = run("sh -c 'sleep 35 & echo $! > " + file("a") + "; echo $$ > "
-                 + file("b") + "; exec sleep 36'",
+                   + file("b") + "; exec sleep 36'",
                milliseconds(10000));
   const auto returned = clock_type::now();
   canceller.join();
-  const auto latency = std::chrono::duration_cast<milliseconds>(
-                         returned
-                         - clock_type::time_point{clock_type::duration{
-                           set_at.load()}})
-                         .count();
+  const auto latency
+      = std::chrono::duration_cast<milliseconds>(
+            returned
+            - clock_type::time_point{clock_type::duration{set_at.load()}})
+            .count();
   CAF_MESSAGE("cancel returned " << latency << " ms after the flag was set");
   CAF_CHECK(r.outcome == exec_outcome::cancelled);
   CAF_CHECK_LESS(latency, 100);
@@ -204,8 +243,8 @@ CAF_TEST(capture_keeps_at_most_max_bytes_per_stream) {
   CAF_CHECK_EQUAL(r.stderr_text, std::string(1000, 'y'));
   CAF_CHECK(r.stdout_truncated);
   CAF_CHECK(r.stderr_truncated);
-  auto exact = run("printf 12345; printf abcde >&2", milliseconds(10000),
-                   true, 5);
+  auto exact
+      = run("printf 12345; printf abcde >&2", milliseconds(10000), true, 5);
   CAF_CHECK_EQUAL(exact.stdout_text, "12345");
   CAF_CHECK_EQUAL(exact.stderr_text, "abcde");
   CAF_CHECK(!exact.stdout_truncated);
@@ -226,12 +265,12 @@ CAF_TEST(hundred_megabytes_of_output_with_bounded_memory) {
   tasks::test::reset_peak_rss();
   const auto before = tasks::test::current_rss_kib();
   const auto start = clock_type::now();
-  auto r = run("head -c 100000000 /dev/zero; echo end >&2",
-               milliseconds(60000));
+  auto r
+      = run("head -c 100000000 /dev/zero; echo end >&2", milliseconds(60000));
   const auto took = ms_since(start);
   const auto growth = tasks::test::peak_rss_kib() - before;
-  CAF_MESSAGE("100 MB drained in " << took << " ms, peak RSS growth "
-                                   << growth << " KiB");
+  CAF_MESSAGE("100 MB drained in " << took << " ms, peak RSS growth " << growth
+                                   << " KiB");
   CAF_CHECK(r.outcome == exec_outcome::exited);
   CAF_CHECK_EQUAL(r.exit_code.value_or(-1), 0);
   CAF_CHECK_EQUAL(r.stdout_text.size(), 65536u);
@@ -243,8 +282,7 @@ CAF_TEST(hundred_megabytes_of_output_with_bounded_memory) {
 
 CAF_TEST(chatty_stderr_does_not_stall_stdout) {
   const auto start = clock_type::now();
-  auto r = run("head -c 5000000 /dev/zero >&2; echo out",
-               milliseconds(20000));
+  auto r = run("head -c 5000000 /dev/zero >&2; echo out", milliseconds(20000));
   const auto took = ms_since(start);
   CAF_MESSAGE("5 MB on stderr first took " << took << " ms");
   CAF_CHECK(r.outcome == exec_outcome::exited);
@@ -281,10 +319,10 @@ CAF_TEST(fifty_sequential_commands_reuse_one_session) {
   for (int i = 0; i < 50; ++i) {
     const auto start = clock_type::now();
     auto r = run("true");
-    micros.push_back(static_cast<long>(
-      std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now()
-                                                            - start)
-        .count()));
+    micros.push_back(
+        static_cast<long>(std::chrono::duration_cast<std::chrono::microseconds>(
+                              clock_type::now() - start)
+                              .count()));
     CAF_REQUIRE(r.outcome == exec_outcome::exited);
   }
   std::sort(micros.begin(), micros.end());

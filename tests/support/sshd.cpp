@@ -59,10 +59,10 @@ int run(const std::string& dir, const std::vector<std::string>& argv,
     ::dup2(in_pipe[0], 0);
     ::close(in_pipe[0]);
     ::close(in_pipe[1]);
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                           0600);
-    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                           0600);
+    const int out
+        = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int log
+        = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     ::dup2(out, 1);
     ::dup2(log, 2);
     ::execvp(args[0], args.data());
@@ -71,7 +71,7 @@ int run(const std::string& dir, const std::vector<std::string>& argv,
   ::close(in_pipe[0]);
   if (!input.empty()
       && ::write(in_pipe[1], input.data(), input.size())
-           != static_cast<ssize_t>(input.size()))
+             != static_cast<ssize_t>(input.size()))
     CAF_FAIL("cannot write to " << argv[0]);
   ::close(in_pipe[1]);
   int status = 0;
@@ -83,8 +83,7 @@ int run(const std::string& dir, const std::vector<std::string>& argv,
 }
 
 void run_or_fail(const std::string& dir, const std::vector<std::string>& argv,
-                 const std::string& input = {},
-                 std::string* output = nullptr) {
+                 const std::string& input = {}, std::string* output = nullptr) {
   if (run(dir, argv, input, output) != 0)
     CAF_FAIL(argv[0] << " failed: " << read_file(dir + "/commands.log"));
 }
@@ -110,10 +109,9 @@ bool accepts_connections(uint16_t port) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(port);
-  const bool ok = fd >= 0
-                  && ::connect(fd, reinterpret_cast<sockaddr*>(&addr),
-                               sizeof addr)
-                       == 0;
+  const bool ok
+      = fd >= 0
+        && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   if (fd >= 0)
     ::close(fd);
   return ok;
@@ -161,10 +159,10 @@ bool stat_of(long pid, long& ppid, char& state) {
 
 } // namespace
 
-test_sshd::test_sshd() {
-  std::string tmpl = (std::filesystem::temp_directory_path()
-                      / "tasksd-sshd-XXXXXX")
-                       .string();
+test_sshd::test_sshd(int auth_delay_seconds) {
+  std::string tmpl
+      = (std::filesystem::temp_directory_path() / "tasksd-sshd-XXXXXX")
+            .string();
   if (::mkdtemp(tmpl.data()) == nullptr)
     CAF_FAIL("mkdtemp failed");
   dir_ = tmpl;
@@ -183,39 +181,45 @@ test_sshd::test_sshd() {
                      "tasksd-test", "-f", unauthorized_key_file()});
   run_or_fail(dir_, {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
                      "tasksd-test", "-f", forced_command_key_file()});
-  run_or_fail(dir_, {"ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m",
-                     "PEM", "-N", rsa_passphrase_, "-C", "tasksd-test", "-f",
-                     rsa_key_file()});
+  run_or_fail(dir_,
+              {"ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N",
+               rsa_passphrase_, "-C", "tasksd-test", "-f", rsa_key_file()});
   write_file(dir_ + "/authorized_keys",
              read_file(key_file() + ".pub") + read_file(rsa_key_file() + ".pub")
-               + "command=\"eval \\\"$SSH_ORIGINAL_COMMAND\\\"\" "
-               + read_file(forced_command_key_file() + ".pub"));
+                 + "command=\"eval \\\"$SSH_ORIGINAL_COMMAND\\\"\" "
+                 + read_file(forced_command_key_file() + ".pub"));
+  std::string slow_auth;
+  if (auth_delay_seconds > 0)
+    slow_auth = "AuthorizedKeysCommand /usr/bin/sleep "
+                + std::to_string(auth_delay_seconds)
+                + "\nAuthorizedKeysCommandUser nobody\n";
   // A port can be taken between free_port() and sshd's bind: retry.
   for (int attempt = 0; attempt < 5 && pid_ < 0; ++attempt) {
     port_ = free_port();
     write_file(dir_ + "/sshd_config",
                "Port " + std::to_string(port_)
-                 + "\n"
-                   "ListenAddress 127.0.0.1\n"
-                   "HostKey "
-                 + dir_
-                 + "/host_ed25519\n"
-                   "AuthorizedKeysFile "
-                 + dir_
-                 + "/authorized_keys\n"
-                   "PidFile "
-                 + dir_
-                 + "/sshd.pid\n"
-                   "UsePAM no\n"
-                   "StrictModes no\n"
-                   "PermitRootLogin prohibit-password\n"
-                   "PasswordAuthentication yes\n"
-                   "KbdInteractiveAuthentication no\n"
-                   "PubkeyAuthentication yes\n"
-                   "SetEnv SHLVL=1\n"
-                   "MaxSessions 100\n"
-                   "MaxStartups 200:30:400\n"
-                   "LogLevel VERBOSE\n");
+                   + "\n"
+                     "ListenAddress 127.0.0.1\n"
+                     "HostKey "
+                   + dir_
+                   + "/host_ed25519\n"
+                     "AuthorizedKeysFile "
+                   + dir_
+                   + "/authorized_keys\n"
+                     "PidFile "
+                   + dir_
+                   + "/sshd.pid\n"
+                     "UsePAM no\n"
+                     "StrictModes no\n"
+                     "PermitRootLogin prohibit-password\n"
+                     "PasswordAuthentication yes\n"
+                     "KbdInteractiveAuthentication no\n"
+                     "PubkeyAuthentication yes\n"
+                     "SetEnv SHLVL=1\n"
+                     "MaxSessions 100\n"
+                     "MaxStartups 200:30:400\n"
+                     "LogLevel VERBOSE\n"
+                   + slow_auth);
     start();
   }
   if (pid_ < 0)
@@ -224,8 +228,11 @@ test_sshd::test_sshd() {
 
 test_sshd::~test_sshd() {
   stop();
-  if (password_lock_ >= 0)
+  if (password_lock_ >= 0) {
+    // Back to "no usable password", as ./test.sh created the account.
+    run(dir_, {"usermod", "-p", "!", password_user});
     ::close(password_lock_); // releases the flock
+  }
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
@@ -270,8 +277,8 @@ void test_sshd::start() {
             log_file.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now()
-                        + std::chrono::seconds(10);
+  const auto deadline
+      = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid)

@@ -17,8 +17,10 @@ public:
   /// The account for password logins.
   static constexpr const char* password_user = "tasksd-test";
 
-  /// Creates keys and config in a fresh directory and starts sshd.
-  test_sshd();
+  /// Creates keys and config in a fresh directory and starts sshd. With
+  /// `auth_delay_seconds`, every public key login first waits that long (an
+  /// AuthorizedKeysCommand that sleeps): a server slow to authenticate.
+  explicit test_sshd(int auth_delay_seconds = 0);
 
   /// Stops sshd and removes the directory.
   ~test_sshd();
