@@ -63,8 +63,7 @@ void require(const caf::error& err, const char* what) {
     throw setup_failure{std::string{what} + ": " + message_of(err)};
 }
 
-template <class T>
-T require(caf::expected<T> value, const char* what) {
+template <class T> T require(caf::expected<T> value, const char* what) {
   if (!value)
     require(value.error(), what);
   return std::move(*value);
@@ -103,7 +102,7 @@ struct temp_dir {
   std::string path;
   temp_dir() {
     auto tmpl = (std::filesystem::temp_directory_path() / "tasksd-bench-XXXXXX")
-                  .string();
+                    .string();
     if (::mkdtemp(tmpl.data()) == nullptr)
       throw setup_failure{"mkdtemp failed"};
     path = tmpl;
@@ -133,8 +132,7 @@ struct loaded_store {
     db = require(database::open(tmp.path + "/data", open_mode::primary),
                  "open database");
     write_batch batch{*db};
-    batch.put(cf::meta, keys::meta::schema_version,
-              std::string{"\0\0\0\1", 4});
+    batch.put(cf::meta, keys::meta::schema_version, std::string{"\0\0\0\1", 4});
     require(db->write(batch), "write schema version");
     auto started = clock_type::now();
     load(tasks);
@@ -271,7 +269,7 @@ void BM_transition_task_synced(benchmark::State& state) {
       for (size_t i = 0; i < page_size; ++i) {
         auto req = make_request(fx.rng, i);
         fx.queued.push_back(
-          require(st.create_task(req, origin_of(req.user_id)), "create").id);
+            require(st.create_task(req, origin_of(req.user_id)), "create").id);
       }
       state.ResumeTiming();
     }
@@ -295,34 +293,40 @@ void BM_list_server_status(benchmark::State& state) {
   task_filter filter;
   filter.state = status::success;
   filter.limit = page_size;
-  std::vector<double> micros;
-  micros.reserve(static_cast<size_t>(state.max_iterations));
+  // Latencies in µs by page, so that the cost of the offset shows.
+  std::vector<std::vector<double>> by_page(pages);
   size_t i = 0;
   size_t listed = 0;
   for (auto _ : state) {
+    auto page = i / server_count % pages;
     filter.server_id = 1 + i % server_count;
-    filter.offset = page_size * (i / server_count % pages);
+    filter.offset = page_size * page;
     ++i;
     auto started = clock_type::now();
-    auto page = st.list_tasks(filter);
-    std::chrono::duration<double, std::micro> took = clock_type::now()
-                                                     - started;
-    micros.push_back(took.count());
-    if (!page) {
-      state.SkipWithError(message_of(page.error()).c_str());
+    auto tasks = st.list_tasks(filter);
+    std::chrono::duration<double, std::micro> took
+        = clock_type::now() - started;
+    by_page[page].push_back(took.count());
+    if (!tasks) {
+      state.SkipWithError(message_of(tasks.error()).c_str());
       break;
     }
-    listed += page->size();
+    listed += tasks->size();
   }
+  std::vector<double> all;
+  for (const auto& samples : by_page)
+    all.insert(all.end(), samples.begin(), samples.end());
   state.SetItemsProcessed(static_cast<int64_t>(listed));
-  state.counters["p50_us"] = percentile(micros, 0.50);
-  state.counters["p99_us"] = percentile(micros, 0.99);
+  state.counters["p50_us"] = percentile(all, 0.50);
+  state.counters["p99_us"] = percentile(all, 0.99);
   state.counters["pages"] = static_cast<double>(pages);
+  state.counters["p50_first_page_us"] = percentile(by_page.front(), 0.50);
+  state.counters["p50_last_page_us"] = percentile(by_page.back(), 0.50);
 }
 
-/// For reference: one task by a random id of the big store.
+/// For reference: one task by a random id of the store of range(0) tasks.
 void BM_get_task(benchmark::State& state) {
-  auto& fx = loaded(big_size());
+  auto& fx = loaded(static_cast<size_t>(state.range(0)));
   auto& st = *fx.st;
   std::uniform_int_distribution<size_t> pick(0, fx.sample.size() - 1);
   for (auto _ : state) {
@@ -335,31 +339,26 @@ void BM_get_task(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+/// Microseconds of real time (fsync waits cost no CPU but are the point),
+/// at least a second per benchmark.
+void configure(benchmark::internal::Benchmark* b) {
+  b->Unit(benchmark::kMicrosecond)->MinTime(1.0)->UseRealTime();
+}
+
+/// As configure, once on the small and once on the big store.
+void configure_sizes(benchmark::internal::Benchmark* b) {
+  configure(b);
+  b->Arg(static_cast<int64_t>(small_size()));
+  b->Arg(static_cast<int64_t>(big_size()));
+}
+
 } // namespace
 
-// Real time throughout: fsync waits cost no CPU but are the point.
-BENCHMARK(BM_create_task_synced)
-  ->Unit(benchmark::kMicrosecond)
-  ->MinTime(1.0)
-  ->UseRealTime();
-BENCHMARK(BM_create_task_unsynced)
-  ->Unit(benchmark::kMicrosecond)
-  ->MinTime(1.0)
-  ->UseRealTime();
-BENCHMARK(BM_transition_task_synced)
-  ->Unit(benchmark::kMicrosecond)
-  ->MinTime(1.0)
-  ->UseRealTime();
-BENCHMARK(BM_list_server_status)
-  ->Arg(static_cast<int64_t>(small_size()))
-  ->Arg(static_cast<int64_t>(big_size()))
-  ->Unit(benchmark::kMicrosecond)
-  ->MinTime(1.0)
-  ->UseRealTime();
-BENCHMARK(BM_get_task)
-  ->Unit(benchmark::kMicrosecond)
-  ->MinTime(1.0)
-  ->UseRealTime();
+BENCHMARK(BM_create_task_synced)->Apply(configure);
+BENCHMARK(BM_create_task_unsynced)->Apply(configure);
+BENCHMARK(BM_transition_task_synced)->Apply(configure);
+BENCHMARK(BM_list_server_status)->Apply(configure_sizes);
+BENCHMARK(BM_get_task)->Apply(configure_sizes);
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -62,8 +63,17 @@ std::string command_preview(std::string_view command);
 /// Builds the JSON object of audit_event::metadata; strings are sanitized.
 class audit_metadata {
 public:
-  audit_metadata& add(std::string_view key, int64_t value);
   audit_metadata& add(std::string_view key, bool value);
+  audit_metadata& add(std::string_view key, int64_t value);
+  /// Any other integer, without ambiguity with bool.
+  template <
+      class T,
+      class = std::enable_if_t<
+          std::is_integral_v<
+              T> && !std::is_same_v<T, bool> && !std::is_same_v<T, int64_t>>>
+  audit_metadata& add(std::string_view key, T value) {
+    return add(key, static_cast<int64_t>(value));
+  }
   audit_metadata& add(std::string_view key, std::string_view value);
   audit_metadata& add(std::string_view key, const char* value) {
     return add(key, std::string_view{value});

@@ -17,7 +17,7 @@ constexpr int64_t micros_per_day = seconds_per_day * micros_per_second;
 // the proleptic Gregorian calendar, so unlike timegm/mktime nothing depends
 // on TZ or the C library.
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+constexpr int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
@@ -84,7 +84,8 @@ bool read_char(std::string_view text, size_t& pos, char expected) {
 
 /// The first and last microsecond of years 1970–9999, UTC.
 constexpr int64_t min_micros = 0;
-const int64_t max_micros = days_from_civil(10000, 1, 1) * micros_per_day - 1;
+constexpr int64_t max_micros
+    = days_from_civil(10000, 1, 1) * micros_per_day - 1;
 
 } // namespace
 

@@ -124,7 +124,7 @@ struct timeout_restorer {
   ssh_session raw;
   milliseconds timeout;
   ~timeout_restorer() {
-    if (ssh_is_connected(raw) != 0)
+    if (alive(raw))
       set_timeout(raw, timeout);
   }
 };
@@ -176,8 +176,10 @@ exec_result exec(session& s, const exec_request& request,
     result.error = "channel error: " + why;
     return result;
   };
-  if (raw == nullptr || ssh_is_connected(raw) == 0)
+  if (raw == nullptr)
     return fail("not connected");
+  if (!alive(raw))
+    return fail(ssh_get_error(raw));
   if (const int requested = stop.load(); requested != 0) {
     s.poison(); // as after any stop; nothing was started
     result.outcome = requested == static_cast<int>(stop_reason::cancel)
@@ -227,7 +229,7 @@ exec_result exec(session& s, const exec_request& request,
         && clock::now() - std::max(*st.exited_at, st.last_data_at)
                >= exit_grace)
       break;
-    if (ssh_is_connected(raw) == 0)
+    if (!alive(raw))
       return fail(ssh_get_error(raw));
     const int requested = stop.load();
     if (requested == static_cast<int>(stop_reason::cancel)) {
@@ -257,10 +259,10 @@ exec_result exec(session& s, const exec_request& request,
     ssh_channel_request_send_signal(channel.channel, "KILL");
     const auto marker_deadline = clock::now() + marker_wait;
     while (!st.marker.pgid() && !st.closed && !st.eof
-           && clock::now() < marker_deadline && ssh_is_connected(raw) != 0)
+           && clock::now() < marker_deadline && alive(raw))
       poll(until(marker_deadline));
     ev.release();
-    if (auto pgid = st.marker.pgid(); pgid && ssh_is_connected(raw) != 0)
+    if (auto pgid = st.marker.pgid(); pgid && alive(raw))
       kill_group(raw, *pgid);
     st.marker.finish(st.err);
     s.poison();

@@ -192,6 +192,11 @@ void set_timeout(ssh_session_struct* raw, milliseconds timeout) {
   ssh_options_set(raw, SSH_OPTIONS_TIMEOUT_USEC, &usec);
 }
 
+bool alive(ssh_session_struct* raw) {
+  return ssh_is_connected(raw) != 0
+         && (ssh_get_status(raw) & (SSH_CLOSED | SSH_CLOSED_ERROR)) == 0;
+}
+
 target::~target() {
   wipe(vault_key_text);
   wipe(vault_key_passphrase);
@@ -273,7 +278,19 @@ session::~session() {
 }
 
 bool session::reusable() const {
-  return !poisoned_ && raw_ != nullptr && ssh_is_connected(raw_) != 0;
+  if (poisoned_ || raw_ == nullptr || !alive(raw_))
+    return false;
+  // Reads, without waiting, what arrived while the session sat idle: the
+  // close of the last channel, keepalive requests, or the end of the
+  // connection (a restarted or killed sshd), which libssh only notices here.
+  if (ssh_event ev = ssh_event_new(); ev != nullptr) {
+    if (ssh_event_add_session(ev, raw_) == SSH_OK) {
+      ssh_event_dopoll(ev, 0);
+      ssh_event_remove_session(ev, raw_);
+    }
+    ssh_event_free(ev);
+  }
+  return alive(raw_);
 }
 
 } // namespace tasks::ssh

@@ -330,6 +330,13 @@ CAF_TEST(fifty_sequential_commands_reuse_one_session) {
                                                << micros.back() << " us");
 }
 
+CAF_TEST(dropped_connection_is_not_reusable) {
+  CAF_REQUIRE(s.reusable());
+  CAF_REQUIRE(run("true").outcome == exec_outcome::exited);
+  sshd.kill_connections();
+  CAF_CHECK(!s.reusable());
+}
+
 CAF_TEST(broken_connection_is_a_channel_error) {
   CAF_REQUIRE(s.reusable());
   sshd.kill_connections();

@@ -314,6 +314,7 @@ void test_sshd::kill_connections() {
   if (pid_ < 0)
     return;
   // Children first found, then theirs: kill the whole tree below sshd.
+  std::vector<long> killed;
   std::vector<long> parents{pid_};
   while (!parents.empty()) {
     const long parent = parents.back();
@@ -326,10 +327,17 @@ void test_sshd::kill_connections() {
       char state = 0;
       if (stat_of(std::stol(name), ppid, state) && ppid == parent) {
         parents.push_back(std::stol(name));
+        killed.push_back(std::stol(name));
         ::kill(static_cast<pid_t>(std::stol(name)), SIGKILL);
       }
     }
   }
+  // Dead processes have closed their sockets: the clients see the end.
+  const auto deadline
+      = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (long pid : killed)
+    while (process_alive(pid) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 const std::string& test_sshd::password() {

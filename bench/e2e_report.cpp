@@ -1,0 +1,155 @@
+// Statistics, CPU clocks and the table of the end-to-end bench.
+#include "e2e_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace tasks::bench {
+
+namespace {
+
+double seconds(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec)
+         + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+double rusage_seconds(int who) {
+  rusage ru{};
+  ::getrusage(who, &ru);
+  return seconds(ru.ru_utime) + seconds(ru.ru_stime);
+}
+
+/// user + nice + system + irq + softirq + steal of the "cpu" line.
+double machine_busy_seconds() {
+  std::ifstream in{"/proc/stat"};
+  std::string cpu;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0,
+         softirq = 0, steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq
+      >> steal;
+  static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return (user + nice + system + irq + softirq + steal) / ticks;
+}
+
+std::string fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+/// Median over rounds of one field of the samples.
+template <class F>
+double median_of(const mode& m, F field) {
+  std::vector<double> xs;
+  for (const auto& s : m.samples)
+    xs.push_back(field(s));
+  return median(xs);
+}
+
+/// Median over rounds of m's tasks/s divided by the reference's.
+std::string ratio(const mode& m, const mode* ref) {
+  if (ref == nullptr)
+    return "–";
+  std::vector<double> xs;
+  for (size_t i = 0; i < m.samples.size() && i < ref->samples.size(); ++i)
+    if (ref->samples[i].tasks_per_s > 0)
+      xs.push_back(m.samples[i].tasks_per_s / ref->samples[i].tasks_per_s);
+  return xs.empty() ? "–" : fixed(median(xs), 2) + "×";
+}
+
+} // namespace
+
+cpu_clock cpu_now() {
+  return {machine_busy_seconds(), rusage_seconds(RUSAGE_SELF),
+          rusage_seconds(RUSAGE_CHILDREN)};
+}
+
+void set_cpu(sample& s, const cpu_clock& before, const cpu_clock& after,
+             bool client_is_self) {
+  if (s.tasks == 0)
+    return;
+  const auto per_task = 1000.0 / static_cast<double>(s.tasks);
+  s.machine_cpu_ms = (after.machine - before.machine) * per_task;
+  s.client_cpu_ms = client_is_self ? (after.self - before.self) * per_task
+                                   : (after.children - before.children)
+                                         * per_task;
+}
+
+double percentile(std::vector<double> xs, double p) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(xs.size())));
+  return xs[std::clamp<size_t>(rank, 1, xs.size()) - 1];
+}
+
+double median(std::vector<double> xs) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  const auto n = xs.size();
+  return n % 2 == 1 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
+}
+
+std::string describe(const mode& m, const sample& s) {
+  std::ostringstream out;
+  out << "  (" << m.key << ") " << m.label << ": " << s.tasks << " tasks, "
+      << fixed(s.tasks_per_s, 1) << " tasks/s";
+  if (s.queue_p50 >= 0)
+    out << ", queue→finish p50 " << fixed(s.queue_p50, 1) << " / p99 "
+        << fixed(s.queue_p99, 1) << " ms";
+  out << ", run p50 " << fixed(s.run_p50, 1) << " / p99 "
+      << fixed(s.run_p99, 1) << " ms, CPU " << fixed(s.machine_cpu_ms, 2)
+      << " ms/task (client " << fixed(s.client_cpu_ms, 2) << ")";
+  if (s.failures > 0)
+    out << ", " << s.failures << " did not succeed";
+  return out.str();
+}
+
+std::string table(const std::vector<mode>& modes, const std::string& vs_b,
+                  const std::string& vs_d) {
+  const mode* b = nullptr;
+  const mode* d = nullptr;
+  for (const auto& m : modes) {
+    if (m.key == vs_b)
+      b = &m;
+    if (m.key == vs_d)
+      d = &m;
+  }
+  std::ostringstream out;
+  out << "| mode | tasks/round | tasks/s | queue→finish p50 / p99 ms"
+         " | run p50 / p99 ms | CPU ms/task: machine / client"
+         " | × (" << vs_b << ") | × (" << vs_d << ") |\n"
+      << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& m : modes) {
+    if (m.samples.empty())
+      continue;
+    auto get = [&](auto field) { return median_of(m, field); };
+    out << "| (" << m.key << ") " << m.label << " | "
+        << m.samples.front().tasks << " | "
+        << fixed(get([](const sample& s) { return s.tasks_per_s; }), 1)
+        << " | ";
+    if (m.samples.front().queue_p50 >= 0)
+      out << fixed(get([](const sample& s) { return s.queue_p50; }), 1)
+          << " / "
+          << fixed(get([](const sample& s) { return s.queue_p99; }), 1);
+    else
+      out << "–";
+    out << " | " << fixed(get([](const sample& s) { return s.run_p50; }), 1)
+        << " / " << fixed(get([](const sample& s) { return s.run_p99; }), 1)
+        << " | "
+        << fixed(get([](const sample& s) { return s.machine_cpu_ms; }), 2)
+        << " / "
+        << fixed(get([](const sample& s) { return s.client_cpu_ms; }), 2)
+        << " | " << ratio(m, b) << " | " << ratio(m, d) << " |\n";
+  }
+  return out.str();
+}
+
+} // namespace tasks::bench

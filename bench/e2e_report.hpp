@@ -1,0 +1,65 @@
+// Measurements of the end-to-end bench: one sample per mode and round, the
+// CPU clocks around a run, and the table of medians.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace tasks::bench {
+
+/// What one mode measured in one round. Latencies in milliseconds.
+struct sample {
+  size_t tasks = 0;
+  size_t failures = 0;
+  double tasks_per_s = 0;
+  /// created_at → finished_at (tasksd modes only; negative when absent).
+  double queue_p50 = -1;
+  double queue_p99 = -1;
+  /// started_at → finished_at for tasksd, a command's wall time for ssh.
+  double run_p50 = 0;
+  double run_p99 = 0;
+  /// Busy CPU of the whole machine per task.
+  double machine_cpu_ms = 0;
+  /// CPU of the client per task: this process for tasksd modes, the waited
+  /// ssh processes for the OpenSSH modes.
+  double client_cpu_ms = 0;
+};
+
+/// A mode of the bench and its samples, one per round.
+struct mode {
+  std::string key;   // "a", "b", …
+  std::string label; // shown in the table
+  std::vector<sample> samples;
+};
+
+/// CPU seconds consumed so far.
+struct cpu_clock {
+  double machine = 0;  // busy time of all CPUs (/proc/stat)
+  double self = 0;     // this process (getrusage)
+  double children = 0; // waited-for children (getrusage)
+};
+
+/// Reads the CPU clocks now.
+cpu_clock cpu_now();
+
+/// Fills the CPU fields of `s` from the clocks around its run; `client` is
+/// this process (true) or its children (false).
+void set_cpu(sample& s, const cpu_clock& before, const cpu_clock& after,
+             bool client_is_self);
+
+/// Nearest-rank percentile, p in (0, 1]; 0 for an empty set.
+double percentile(std::vector<double> xs, double p);
+
+/// The median; 0 for an empty set.
+double median(std::vector<double> xs);
+
+/// One line per sample, printed as rounds go by.
+std::string describe(const mode& m, const sample& s);
+
+/// The table of medians as Markdown. Ratios are medians of the per-round
+/// ratios of tasks/s, so drift between rounds cancels out.
+std::string table(const std::vector<mode>& modes, const std::string& vs_b,
+                  const std::string& vs_d);
+
+} // namespace tasks::bench
