@@ -56,9 +56,9 @@ void start(self_ptr self, task t, runner_actor runner) {
   auto& st = self->state;
   auto session = st.cfg.reuse_sessions ? take_idle_session(self) : nullptr;
   auto id = t.id;
-  auto actor = self->spawn<caf::linked>(
-      run_task, std::move(t), runner, caf::actor_cast<supervisor_actor>(self),
-      st.storage, std::move(session), st.cfg);
+  auto actor = self->spawn<caf::linked>(run_task, std::move(t), runner,
+                                        caf::actor_cast<supervisor_actor>(self),
+                                        st.storage, std::move(session), st.cfg);
   st.running.emplace(id, supervisor_state::running_task{actor, runner});
 }
 

@@ -1,11 +1,12 @@
-// The task actor: start → (connect → pin) → execute → final state. A
-// cancel or the deadline during connect ends the task at once (nothing
-// runs remotely yet); during execution it stops the command and the task
-// ends when the runner reports the remote process gone.
+// The task actor: start → read the server → (lent session | connect →
+// pin) → execute → final state. A cancel or the deadline before anything
+// runs remotely ends the task at once; during execution it stops the
+// command, and the task ends when the runner reports the process gone.
 #include <caf/all.hpp>
 
 #include "actors/task_actor.hpp"
 
+#include "actors/task_outcome.hpp"
 #include "actors/timeouts.hpp"
 #include "core/log.hpp"
 
@@ -15,8 +16,28 @@ namespace {
 
 using self_ptr = task_actor::stateful_pointer<task_state>;
 
-void connect(self_ptr self);
-void execute(self_ptr self);
+void open_session(self_ptr self);
+
+ssh::stop_reason stop_reason_of(self_ptr self) {
+  return static_cast<ssh::stop_reason>(self->state.stop->load());
+}
+
+/// Shutdown cancels carry no user: the service itself stopped the task.
+bool stopped_by_service(self_ptr self) {
+  auto& by = self->state.cancelled_by;
+  return by && !by->user_id;
+}
+
+/// A lent session may serve `target` when it reaches the same account on
+/// the same endpoint and the server's pin (set since, perhaps by this very
+/// session) is the key the session saw.
+bool session_fits(const ssh::session& s, const ssh::target& target) {
+  const auto& opened = s.opened_for();
+  return opened.host == target.host && opened.port == target.port
+         && opened.username == target.username
+         && (target.pinned_host_key.empty()
+             || target.pinned_host_key == s.host_key());
+}
 
 /// Sends the worker and the session back once nothing is in flight.
 void maybe_done(self_ptr self) {
@@ -78,61 +99,6 @@ void finish(self_ptr self, task_transition change) {
           });
 }
 
-task_transition failure(std::string error) {
-  task_transition change;
-  change.to = status::failed;
-  change.error = std::move(error);
-  return change;
-}
-
-/// The final state a stop reason asks for, before anything ran remotely.
-task_transition stopped(self_ptr self) {
-  task_transition change;
-  auto reason = static_cast<ssh::stop_reason>(self->state.stop->load());
-  change.to = reason == ssh::stop_reason::timeout ? status::timeout
-                                                  : status::cancelled;
-  if (self->state.cancelled_by && !self->state.cancelled_by->user_id)
-    change.error = "cancelled: service shutting down";
-  return change;
-}
-
-task_transition outcome_of(self_ptr self, ssh::exec_result& r) {
-  task_transition change;
-  change.stdout_truncated = r.stdout_truncated;
-  change.stderr_truncated = r.stderr_truncated;
-  if (self->state.t.store_output) {
-    change.stdout_text = std::move(r.stdout_text);
-    change.stderr_text = std::move(r.stderr_text);
-  }
-  change.exit_code = r.exit_code;
-  switch (r.outcome) {
-    case ssh::exec_outcome::exited:
-      if (r.exit_code && *r.exit_code == 0) {
-        change.to = status::success;
-      } else {
-        change.to = status::failed;
-        if (!r.exit_code)
-          change.error = "the command ended without an exit status "
-                         "(killed by a signal?)";
-      }
-      break;
-    case ssh::exec_outcome::timed_out:
-    case ssh::exec_outcome::cancelled: {
-      auto stop = stopped(self);
-      change.to = r.outcome == ssh::exec_outcome::timed_out ? status::timeout
-                                                            : stop.to;
-      change.error = stop.error;
-      change.exit_code.reset(); // killed: the exit code means nothing
-      break;
-    }
-    case ssh::exec_outcome::failed:
-      change.to = status::failed;
-      change.error = r.error;
-      break;
-  }
-  return change;
-}
-
 void execute(self_ptr self) {
   auto& st = self->state;
   if (st.finalizing)
@@ -146,18 +112,25 @@ void execute(self_ptr self) {
   job.request.max_bytes = st.cfg.output_max_bytes;
   job.stop = st.stop;
   st.runner_busy = true;
-  self->request(st.runner,
-                std::chrono::seconds{st.t.timeout_seconds}
-                    + timeouts::runner_slack,
-                exec_atom::value, std::move(job))
+  auto deadline
+      = std::chrono::seconds{st.t.timeout_seconds} + timeouts::runner_slack;
+  self->request(st.runner, deadline, exec_atom::value, std::move(job))
       .then(
           [self](exec_done& done) {
             auto& st = self->state;
             st.runner_busy = false;
             st.session = std::move(done.session);
-            if (st.finalizing) // cannot happen while executing; be safe
-              return maybe_done(self);
-            finish(self, outcome_of(self, done.result));
+            auto& r = done.result;
+            if (r.outcome == ssh::exec_outcome::failed && !r.started
+                && st.session_lent) {
+              // A warm session the server dropped while idle: nothing ran, so
+              // connecting again cannot run the command twice.
+              st.session_lent = false;
+              st.session.reset();
+              return open_session(self);
+            }
+            finish(self, outcome_of(r, st.t.store_output, stop_reason_of(self),
+                                    stopped_by_service(self)));
           },
           [self](caf::error& err) {
             auto& st = self->state;
@@ -182,7 +155,8 @@ void pin_and_execute(self_ptr self) {
             });
 }
 
-void audit_mismatch(self_ptr self, const server_access& access) {
+void audit_mismatch(self_ptr self) {
+  auto& access = *self->state.access;
   audit_event event;
   event.action = "server.host_key_mismatch";
   event.task = self->state.t.id;
@@ -200,7 +174,38 @@ void audit_mismatch(self_ptr self, const server_access& access) {
             });
 }
 
-void connect(self_ptr self) {
+/// Connects with the access read at the start, then runs the command.
+void open_session(self_ptr self) {
+  auto& st = self->state;
+  st.phase = task_phase::connecting;
+  st.runner_busy = true;
+  auto deadline = st.access->target.connect_timeout + timeouts::runner_slack;
+  self->request(st.runner, deadline, connect_atom::value, *st.access)
+      .then(
+          [self](connect_result& result) {
+            auto& st = self->state;
+            st.runner_busy = false;
+            st.session = std::move(result.session);
+            if (st.finalizing) // cancelled or timed out while connecting
+              return maybe_done(self);
+            if (result.error) {
+              if (result.error == errc::host_key_mismatch)
+                audit_mismatch(self);
+              return finish(self, failure(message_of(result.error)));
+            }
+            if (st.session && st.session->needs_pin())
+              return pin_and_execute(self);
+            execute(self);
+          },
+          [self](caf::error& err) {
+            self->state.runner_busy = false;
+            finish(self, failure("internal error: " + message_of(err)));
+          });
+}
+
+/// Reads how to reach the server now (it may have changed since a lent
+/// session was opened), then runs on the lent session or connects.
+void start_run(self_ptr self) {
   auto& st = self->state;
   st.phase = task_phase::connecting;
   self->request(st.storage, timeouts::storage, target_atom::value,
@@ -211,41 +216,20 @@ void connect(self_ptr self) {
             st.server_cap = access.max_concurrent_tasks;
             if (st.finalizing)
               return;
-            st.runner_busy = true;
-            auto deadline
-                = access.target.connect_timeout + timeouts::runner_slack;
-            auto mismatch_info = access; // for the audit record, without reuse
-            self->request(st.runner, deadline, connect_atom::value, access)
-                .then(
-                    [self, mismatch_info](connect_result& result) {
-                      auto& st = self->state;
-                      st.runner_busy = false;
-                      st.session = std::move(result.session);
-                      if (st.finalizing) // cancelled or timed out while
-                                         // connecting
-                        return maybe_done(self);
-                      if (result.error) {
-                        if (result.error == errc::host_key_mismatch)
-                          audit_mismatch(self, mismatch_info);
-                        return finish(self, failure(message_of(result.error)));
-                      }
-                      if (st.session && st.session->needs_pin())
-                        return pin_and_execute(self);
-                      execute(self);
-                    },
-                    [self](caf::error& err) {
-                      self->state.runner_busy = false;
-                      finish(self,
-                             failure("internal error: " + message_of(err)));
-                    });
+            if (st.session && !session_fits(*st.session, access.target))
+              st.session.reset();
+            st.session_lent = st.session != nullptr;
+            st.access = std::move(access);
+            if (st.session)
+              return execute(self);
+            open_session(self);
           },
           [self](caf::error& err) {
-            finish(self,
-                   failure(err == errc::not_found
-                               ? "server "
-                                     + std::to_string(self->state.t.server_id)
-                                     + " no longer exists"
-                               : message_of(err)));
+            self->state.session.reset();
+            auto id = std::to_string(self->state.t.server_id);
+            finish(self, failure(err == errc::not_found
+                                     ? "server " + id + " no longer exists"
+                                     : message_of(err)));
           });
 }
 
@@ -256,7 +240,8 @@ void request_stop(self_ptr self, ssh::stop_reason reason) {
   int none = 0;
   st.stop->compare_exchange_strong(none, static_cast<int>(reason));
   if (st.phase == task_phase::starting || st.phase == task_phase::connecting)
-    finish(self, stopped(self));
+    finish(self,
+           stopped_transition(stop_reason_of(self), stopped_by_service(self)));
 }
 
 } // namespace
@@ -280,14 +265,9 @@ run_task(task_actor::stateful_pointer<task_state> self, task t,
                 start, audit_origin{})
       .then(
           [self](task& running) {
-            auto& st = self->state;
-            st.t = std::move(running);
-            if (st.finalizing)
-              return;
-            if (st.session)
-              execute(self);
-            else
-              connect(self);
+            self->state.t = std::move(running);
+            if (!self->state.finalizing)
+              start_run(self);
           },
           [self](caf::error& err) {
             // The task is not ours to run (e.g. it became final meanwhile).

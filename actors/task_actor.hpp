@@ -21,6 +21,11 @@ struct task_state {
   execution_config cfg;
   /// A warm session lent by the supervisor, or the one this task opened.
   session_ptr session;
+  /// The session was lent: if it fails before the command starts, the task
+  /// connects afresh once (the server may have closed an idle connection).
+  bool session_lent = false;
+  /// How to reach the server, read at the start of the task.
+  std::optional<server_access> access;
   stop_flag stop = std::make_shared<std::atomic<int>>(0);
   task_phase phase = task_phase::starting;
   /// A request to the runner is in flight: the worker is not free yet.

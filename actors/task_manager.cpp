@@ -18,9 +18,9 @@ supervisor_actor supervisor_for(self_ptr self, uint64_t server_id) {
   auto i = st.supervisors.find(server_id);
   if (i != st.supervisors.end())
     return i->second;
-  auto sup = self->spawn<caf::linked>(
-      server_supervisor, server_id, caf::actor_cast<task_manager_actor>(self),
-      st.storage, st.cfg);
+  auto sup = self->spawn<caf::linked>(server_supervisor, server_id,
+                                      caf::actor_cast<task_manager_actor>(self),
+                                      st.storage, st.cfg);
   st.supervisors.emplace(server_id, sup);
   return sup;
 }

@@ -19,11 +19,13 @@ struct sample {
   /// started_at → finished_at for tasksd, a command's wall time for ssh.
   double run_p50 = 0;
   double run_p99 = 0;
-  /// Busy CPU of the whole machine per task.
-  double machine_cpu_ms = 0;
-  /// CPU of the client per task: this process for tasksd modes, the waited
-  /// ssh processes for the OpenSSH modes.
+  /// CPU per task of the client: this process for tasksd modes, the ssh
+  /// processes (and their ControlMasters) for the OpenSSH modes.
   double client_cpu_ms = 0;
+  /// CPU per task of the bench's sshd instances and all their children.
+  double sshd_cpu_ms = 0;
+  /// Busy CPU per task of the whole machine, other users' work included.
+  double machine_cpu_ms = 0;
 };
 
 /// A mode of the bench and its samples, one per round.
@@ -38,13 +40,16 @@ struct cpu_clock {
   double machine = 0;  // busy time of all CPUs (/proc/stat)
   double self = 0;     // this process (getrusage)
   double children = 0; // waited-for children (getrusage)
+  double sshd = 0;     // the sshd children of this process, whole trees
+  double extra = 0;    // processes whose command line holds a marker
 };
 
-/// Reads the CPU clocks now.
-cpu_clock cpu_now();
+/// Reads the CPU clocks now; `extra` sums the processes whose command line
+/// contains `marker` (the ControlMasters, which no one here waits for).
+cpu_clock cpu_now(const std::string& marker = {});
 
-/// Fills the CPU fields of `s` from the clocks around its run; `client` is
-/// this process (true) or its children (false).
+/// Fills the CPU fields of `s` from the clocks around its run. The client
+/// is this process (true) or its children plus the marked processes.
 void set_cpu(sample& s, const cpu_clock& before, const cpu_clock& after,
              bool client_is_self);
 

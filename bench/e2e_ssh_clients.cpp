@@ -102,7 +102,9 @@ sample ssh_client::run(size_t n, size_t parallel) const {
   std::vector<double> walls(n, 0.0);
   std::atomic<size_t> next{0};
   std::atomic<size_t> failures{0};
-  const auto before = cpu_now();
+  // The masters: `ControlPath=<dir>/cm-%p`, retitled `ssh: <dir>/cm-… [mux]`.
+  const auto marker = control_dir_ ? *control_dir_ + "/cm-" : "";
+  const auto before = cpu_now(marker);
   const auto start = clock_type::now();
   std::vector<std::thread> workers;
   for (size_t w = 0; w < parallel; ++w)
@@ -123,7 +125,7 @@ sample ssh_client::run(size_t n, size_t parallel) const {
   s.tasks_per_s = static_cast<double>(n) / (millis(elapsed) / 1000.0);
   s.run_p50 = percentile(walls, 0.50);
   s.run_p99 = percentile(walls, 0.99);
-  set_cpu(s, before, cpu_now(), false);
+  set_cpu(s, before, cpu_now(marker), false);
   return s;
 }
 

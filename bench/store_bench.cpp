@@ -101,8 +101,8 @@ double wait_until_idle() {
 struct temp_dir {
   std::string path;
   temp_dir() {
-    auto tmpl = (std::filesystem::temp_directory_path() / "tasksd-bench-XXXXXX")
-                    .string();
+    std::string tmpl
+        = std::filesystem::temp_directory_path() / "tasksd-store-bench-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr)
       throw setup_failure{"mkdtemp failed"};
     path = tmpl;

@@ -212,6 +212,7 @@ exec_result exec(session& s, const exec_request& request,
   const auto wrapped = wrap_command(request.command);
   if (ssh_channel_request_exec(channel.channel, wrapped.c_str()) != SSH_OK)
     return fail(ssh_get_error(raw));
+  result.started = true;
   ssh_channel_send_eof(channel.channel); // stdin: the command reads nothing
   event_guard ev{ssh_event_new(), raw};
   if (ev.event == nullptr || ssh_event_add_session(ev.event, raw) != SSH_OK)

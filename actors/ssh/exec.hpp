@@ -49,6 +49,9 @@ struct exec_result {
   bool stdout_truncated = false;
   bool stderr_truncated = false;
   std::string error;
+  /// The server accepted the command: it may have run. False when the
+  /// channel failed before, so a retry cannot run it twice.
+  bool started = false;
 };
 
 /// Runs `request` on a new channel of `s`. Returns when the command exits,

@@ -32,7 +32,7 @@ struct fake_ssh {
   std::vector<connection> connecting;
   std::map<uint64_t, caf::typed_response_promise<exec_done>> exec_promises;
   std::map<uint64_t, caf::typed_response_promise<connect_result>>
-    connect_promises;
+      connect_promises;
   uint64_t next_key = 1;
 };
 
@@ -41,39 +41,39 @@ struct fake_ssh {
 caf::behavior fake_runner(caf::event_based_actor* self,
                           std::shared_ptr<fake_ssh> ssh) {
   return {
-    [self, ssh](connect_atom,
-                const server_access& access) -> caf::result<connect_result> {
-      if (access.target.host == "refused")
-        return connect_result{nullptr, make_error(errc::ssh_failure,
-                                                  "connection refused")};
-      if (access.target.host == "slow") {
+      [self, ssh](connect_atom,
+                  const server_access& access) -> caf::result<connect_result> {
+        if (access.target.host == "refused")
+          return connect_result{
+              nullptr, make_error(errc::ssh_failure, "connection refused")};
+        if (access.target.host == "slow") {
+          auto key = ssh->next_key++;
+          ssh->connect_promises.emplace(
+              key, self->make_response_promise<connect_result>());
+          ssh->connecting.push_back({key, caf::actor_cast<caf::actor>(self)});
+          return ssh->connect_promises.at(key);
+        }
+        return connect_result{nullptr, caf::none};
+      },
+      [self, ssh](exec_atom, exec_job& job) -> caf::result<exec_done> {
         auto key = ssh->next_key++;
-        ssh->connect_promises.emplace(
-          key, self->make_response_promise<connect_result>());
-        ssh->connecting.push_back({key, caf::actor_cast<caf::actor>(self)});
-        return ssh->connect_promises.at(key);
-      }
-      return connect_result{nullptr, caf::none};
-    },
-    [self, ssh](exec_atom, exec_job& job) -> caf::result<exec_done> {
-      auto key = ssh->next_key++;
-      ssh->exec_promises.emplace(key,
-                                 self->make_response_promise<exec_done>());
-      ssh->started.push_back(job.request.command);
-      ssh->running.push_back(
-        {key, caf::actor_cast<caf::actor>(self), std::move(job)});
-      return ssh->exec_promises.at(key);
-    },
-    [ssh](done_atom, uint64_t key, exec_done& done) {
-      auto i = ssh->exec_promises.find(key);
-      i->second.deliver(std::move(done));
-      ssh->exec_promises.erase(i);
-    },
-    [ssh](done_atom, uint64_t key, connect_result& result) {
-      auto i = ssh->connect_promises.find(key);
-      i->second.deliver(std::move(result));
-      ssh->connect_promises.erase(i);
-    },
+        ssh->exec_promises.emplace(key,
+                                   self->make_response_promise<exec_done>());
+        ssh->started.push_back(job.request.command);
+        ssh->running.push_back(
+            {key, caf::actor_cast<caf::actor>(self), std::move(job)});
+        return ssh->exec_promises.at(key);
+      },
+      [ssh](done_atom, uint64_t key, exec_done& done) {
+        auto i = ssh->exec_promises.find(key);
+        i->second.deliver(std::move(done));
+        ssh->exec_promises.erase(i);
+      },
+      [ssh](done_atom, uint64_t key, connect_result& result) {
+        auto i = ssh->connect_promises.find(key);
+        i->second.deliver(std::move(result));
+        ssh->connect_promises.erase(i);
+      },
   };
 }
 
@@ -104,7 +104,7 @@ struct fixture : store_fixture, test_coordinator_fixture<> {
     storage_handle = sys.spawn(storage_service, st.get(), cfg);
     for (uint32_t i = 0; i < cfg.num_workers; ++i)
       runners.push_back(
-        caf::actor_cast<runner_actor>(sys.spawn(fake_runner, ssh)));
+          caf::actor_cast<runner_actor>(sys.spawn(fake_runner, ssh)));
     manager = sys.spawn(task_manager, storage_handle, runners, cfg);
     sched.run();
   }
@@ -136,8 +136,15 @@ struct fixture : store_fixture, test_coordinator_fixture<> {
     sched.run();
     caf::expected<T> result = caf::make_error(caf::sec::request_timeout);
     bool answered = false;
-    handle.receive([&](T& x) { result = std::move(x); answered = true; },
-                   [&](caf::error& err) { result = err; answered = true; });
+    handle.receive(
+        [&](T& x) {
+          result = std::move(x);
+          answered = true;
+        },
+        [&](caf::error& err) {
+          result = err;
+          answered = true;
+        });
     CAF_REQUIRE(answered);
     return result;
   }
@@ -312,8 +319,8 @@ CAF_TEST(cancelling_a_running_task_stops_its_command) {
   auto srv = add_server("web");
   auto a = create(srv, "sleep 30");
   create(srv, "next");
-  auto handle = self->request(manager, caf::infinite, cancel_atom::value, a.id,
-                              alice);
+  auto handle
+      = self->request(manager, caf::infinite, cancel_atom::value, a.id, alice);
   sched.run();
   CAF_REQUIRE_EQUAL(ssh->running.size(), 1u);
   CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(),
@@ -322,12 +329,12 @@ CAF_TEST(cancelling_a_running_task_stops_its_command) {
   complete(0, 0, "", ssh::exec_outcome::cancelled);
   bool answered = false;
   handle.receive(
-    [&](task& t) {
-      answered = true;
-      CAF_CHECK(t.state == status::cancelled);
-      CAF_CHECK(!t.exit_code);
-    },
-    [&](caf::error& err) { CAF_FAIL("cancel failed: " << to_string(err)); });
+      [&](task& t) {
+        answered = true;
+        CAF_CHECK(t.state == status::cancelled);
+        CAF_CHECK(!t.exit_code);
+      },
+      [&](caf::error& err) { CAF_FAIL("cancel failed: " << to_string(err)); });
   CAF_CHECK(answered);
   CAF_CHECK(state_of(a) == status::cancelled);
   CAF_CHECK_EQUAL(running_commands(), strings{"next"}); // worker freed
@@ -449,11 +456,11 @@ CAF_TEST(drain_refuses_new_work_and_cancels_after_the_grace_period) {
   complete(0, 0, "", ssh::exec_outcome::cancelled);
   bool answered = false;
   drained.receive(
-    [&](uint64_t left) {
-      answered = true;
-      CAF_CHECK_EQUAL(left, 1u);
-    },
-    [&](caf::error& err) { CAF_FAIL(to_string(err)); });
+      [&](uint64_t left) {
+        answered = true;
+        CAF_CHECK_EQUAL(left, 1u);
+      },
+      [&](caf::error& err) { CAF_FAIL(to_string(err)); });
   CAF_CHECK(answered);
   auto back = st->get_task(a.id);
   CAF_CHECK(back->state == status::cancelled);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -155,6 +156,28 @@ bool stat_of(long pid, long& ppid, char& state) {
   std::istringstream rest{text.substr(close + 1)};
   rest >> state >> ppid;
   return static_cast<bool>(rest);
+}
+
+/// `socket:[inode]` of every accepted (not listening) TCP socket whose local
+/// port is `port`: the server side of each connection to it.
+std::set<std::string> connection_socket_inodes(uint16_t port) {
+  std::set<std::string> result;
+  std::ifstream in{"/proc/net/tcp"};
+  std::string line;
+  std::getline(in, line); // header
+  while (std::getline(in, line)) {
+    std::istringstream fields{line};
+    std::string slot, local, remote, state, queues, timer, retransmits, uid,
+        timeout, inode;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits
+        >> uid >> timeout >> inode;
+    const auto colon = local.find(':');
+    if (!fields || colon == std::string::npos || state == "0A") // LISTEN
+      continue;
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port)
+      result.insert("socket:[" + inode + "]");
+  }
+  return result;
 }
 
 } // namespace
@@ -311,24 +334,24 @@ void test_sshd::rotate_host_key() {
 }
 
 void test_sshd::kill_connections() {
-  if (pid_ < 0)
-    return;
-  // Children first found, then theirs: kill the whole tree below sshd.
+  // The processes holding the server side of a connection to our port;
+  // after rotate_host_key() they are orphans of an earlier sshd, so they are
+  // found by socket, not by parent.
+  const auto inodes = connection_socket_inodes(port_);
   std::vector<long> killed;
-  std::vector<long> parents{pid_};
-  while (!parents.empty()) {
-    const long parent = parents.back();
-    parents.pop_back();
-    for (const auto& entry : std::filesystem::directory_iterator{"/proc"}) {
-      const auto name = entry.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos)
-        continue;
-      long ppid = 0;
-      char state = 0;
-      if (stat_of(std::stol(name), ppid, state) && ppid == parent) {
-        parents.push_back(std::stol(name));
+  for (const auto& entry : std::filesystem::directory_iterator{"/proc"}) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos
+        || std::stol(name) == ::getpid())
+      continue;
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator{entry.path() / "fd", ec}) {
+      const auto link = std::filesystem::read_symlink(fd.path(), ec);
+      if (!ec && inodes.count(link.string()) > 0) {
         killed.push_back(std::stol(name));
         ::kill(static_cast<pid_t>(std::stol(name)), SIGKILL);
+        break;
       }
     }
   }

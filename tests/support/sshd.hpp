@@ -73,7 +73,9 @@ public:
   /// Kills sshd (by pid) and waits for it; open connections stay up.
   void stop();
 
-  /// Kills every process below sshd: open connections break.
+  /// Kills the sshd processes serving open connections (also those from
+  /// before a rotate_host_key()) and waits until they are gone: open
+  /// sessions break.
   void kill_connections();
 
   /// The sshd log so far, for failure messages.
