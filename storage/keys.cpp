@@ -21,6 +21,11 @@ void put_time(std::string& out, timestamp t) {
   put_u64(out, static_cast<uint64_t>(std::max<int64_t>(0, to_micros(t))));
 }
 
+void put_time_desc(std::string& out, timestamp t) {
+  put_u64(out, UINT64_MAX
+                 - static_cast<uint64_t>(std::max<int64_t>(0, to_micros(t))));
+}
+
 void put_id(std::string& out, const task_id& id) {
   out.append(reinterpret_cast<const char*>(id.data), id.size());
 }
@@ -87,7 +92,7 @@ std::string task_index_prefix(const task_filter& filter) {
 
 std::string task_index_entry(uint8_t family, const tasks::task& t) {
   auto key = task_index_prefix(family, t.user_id, t.server_id, t.state);
-  put_time(key, t.created_at);
+  put_time_desc(key, t.created_at);
   put_id(key, t.id);
   return key;
 }
@@ -109,6 +114,11 @@ std::vector<std::string> task_status_index_entries(const tasks::task& t) {
 
 task_id task_index_entry_id(std::string_view entry) {
   return get_id(entry, entry.size() - task_id::static_size());
+}
+
+timestamp task_index_entry_created(std::string_view entry) {
+  auto desc = get_u64(entry, entry.size() - task_id::static_size() - 8);
+  return from_micros(static_cast<int64_t>(UINT64_MAX - desc));
 }
 
 std::string audit(uint64_t seq) {

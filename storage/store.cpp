@@ -99,10 +99,9 @@ caf::error store::load_state() {
   // Creation times stay strictly increasing across restarts: they order
   // the per-server FIFO.
   auto newest = db_.scan(cf::task_index, "A", "B");
-  newest.seek_last();
+  newest.seek_first();
   if (newest.valid())
-    last_created_ = from_micros(
-      static_cast<int64_t>(keys::get_u64(newest.key(), 1)));
+    last_created_ = keys::task_index_entry_created(newest.key());
   return newest.status();
 }
 

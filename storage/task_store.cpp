@@ -59,9 +59,10 @@ std::string cap_output(const std::string& raw, uint64_t cap, bool& truncated) {
   return std::string{kept};
 }
 
+/// The index key prefix of tasks created at exactly `t` (newest first).
 std::string time_key(timestamp t) {
   std::string key;
-  keys::put_time(key, t);
+  keys::put_time_desc(key, t);
   return key;
 }
 
@@ -205,15 +206,17 @@ caf::expected<std::vector<task>> store::list_tasks(const task_filter& filter) {
   std::vector<task> result;
   if (filter.limit == 0 || (filter.from && filter.to && *filter.from > *filter.to))
     return result;
+  // Times are stored descending: `to` bounds the start of the range and
+  // `from` its end, and a forward scan yields newest first.
   auto prefix = keys::task_index_prefix(filter);
-  auto lower = prefix + (filter.from ? time_key(*filter.from) : "");
-  auto upper = filter.to
-                 ? prefix + time_key(*filter.to + std::chrono::microseconds{1})
+  auto lower = prefix + (filter.to ? time_key(*filter.to) : "");
+  auto upper = filter.from
+                 ? keys::prefix_successor(prefix + time_key(*filter.from))
                  : keys::prefix_successor(prefix);
   auto c = db_.scan(cf::task_index, lower, upper);
   size_t skipped = 0;
   std::vector<task_id> ids;
-  for (c.seek_last(); c.valid() && ids.size() < filter.limit; c.prev()) {
+  for (c.seek_first(); c.valid() && ids.size() < filter.limit; c.next()) {
     if (skipped < filter.offset) {
       ++skipped;
       continue;
@@ -237,7 +240,7 @@ caf::expected<std::vector<task>> store::tasks_in_state(status state) {
                                         std::nullopt, state);
   auto c = db_.scan(cf::task_index, prefix, keys::prefix_successor(prefix));
   std::vector<task> result;
-  for (c.seek_first(); c.valid(); c.next()) {
+  for (c.seek_last(); c.valid(); c.prev()) { // oldest first
     auto t = get_task(keys::task_index_entry_id(c.key()));
     if (!t)
       return t.error();
@@ -255,7 +258,10 @@ caf::expected<uint64_t> store::delete_tasks_before(timestamp cutoff,
   // its own audit record.
   auto prefix = keys::task_index_prefix(0, std::nullopt, std::nullopt,
                                         std::nullopt);
-  auto c = db_.scan(cf::task_index, prefix, prefix + time_key(cutoff));
+  // Created strictly before the cutoff: descending times above its key.
+  auto c = db_.scan(cf::task_index,
+                    keys::prefix_successor(prefix + time_key(cutoff)),
+                    keys::prefix_successor(prefix));
   std::vector<task_id> candidates;
   for (c.seek_first(); c.valid(); c.next())
     candidates.push_back(keys::task_index_entry_id(c.key()));

@@ -30,6 +30,19 @@ CAF_TEST(timestamps_order_like_their_values) {
   CAF_CHECK(k1 < k2);
 }
 
+CAF_TEST(index_entries_of_newer_tasks_sort_first) {
+  task older, newer;
+  older.id = new_task_id();
+  newer.id = new_task_id();
+  older.created_at = from_micros(1'700'000'000'000'000);
+  newer.created_at = older.created_at + std::chrono::microseconds{1};
+  auto ko = keys::task_index_entry(0, older);
+  auto kn = keys::task_index_entry(0, newer);
+  CAF_CHECK(kn < ko);
+  CAF_CHECK(keys::task_index_entry_created(ko) == older.created_at);
+  CAF_CHECK(keys::task_index_entry_created(kn) == newer.created_at);
+}
+
 CAF_TEST(prefix_successor_bounds_exactly_the_prefix) {
   CAF_CHECK_EQUAL(keys::prefix_successor("ab"), "ac");
   CAF_CHECK_EQUAL(keys::prefix_successor(std::string{"a\xff", 2}), "b");
