@@ -106,8 +106,8 @@ std::string machine() {
     }
   utsname u{};
   ::uname(&u);
-  return std::to_string(std::thread::hardware_concurrency()) + " CPUs ("
-         + model + "), Linux " + u.release;
+  return std::to_string(std::thread::hardware_concurrency()) + " CPUs (" + model
+         + "), Linux " + u.release;
 }
 
 using sshd_list = std::vector<std::unique_ptr<test::test_sshd>>;
@@ -119,14 +119,14 @@ std::unique_ptr<bench_store> make_store(const std::string& dir,
                                         std::vector<uint64_t>& ids) {
   auto st = bench_store::create(dir);
   if (!st) {
-    std::cerr << "bench_e2e: store in " << dir << ": "
-              << message_of(st.error()) << std::endl;
+    std::cerr << "bench_e2e: store in " << dir << ": " << message_of(st.error())
+              << std::endl;
     return nullptr;
   }
   for (size_t i = 0; i < sshds.size(); ++i) {
-    auto id = (*st)->add_server("sshd-" + std::to_string(i + 1),
-                                sshds[i]->port(), sshds[i]->user(),
-                                sshds[i]->key_file());
+    auto id
+        = (*st)->add_server("sshd-" + std::to_string(i + 1), sshds[i]->port(),
+                            sshds[i]->user(), sshds[i]->key_file());
     if (!id) {
       std::cerr << "bench_e2e: add server: " << message_of(id.error())
                 << std::endl;
@@ -245,12 +245,12 @@ int main() {
 
   caf::actor_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
-  tasksd_target reuse{spawn_execution(sys, disk_store->get(),
-                                      tasksd_config(true)),
-                      &disk_store->get(), disk_servers};
-  tasksd_target connect{spawn_execution(sys, disk_store->get(),
-                                        tasksd_config(false)),
-                        &disk_store->get(), disk_servers};
+  tasksd_target reuse{
+      spawn_execution(sys, disk_store->get(), tasksd_config(true)),
+      &disk_store->get(), disk_servers};
+  tasksd_target connect{
+      spawn_execution(sys, disk_store->get(), tasksd_config(false)),
+      &disk_store->get(), disk_servers};
   tasksd_target reuse_shm;
   if (shm_store)
     reuse_shm = {spawn_execution(sys, shm_store->get(), tasksd_config(true)),
@@ -274,7 +274,7 @@ int main() {
     }
   }
   if (plain.warm_up() > 0 || multiplexed.warm_up() > 0) {
-    std::cerr << "bench_e2e: warm-up ssh failed:\n"
+    std::cerr << "bench_e2e: warm-up ssh failed (is ssh in PATH?):\n"
               << test::read_file(ssh_log) << std::endl;
     return 2;
   }

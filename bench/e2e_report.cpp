@@ -18,8 +18,7 @@ namespace tasks::bench {
 namespace {
 
 double seconds(const timeval& tv) {
-  return static_cast<double>(tv.tv_sec)
-         + static_cast<double>(tv.tv_usec) / 1e6;
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
 }
 
 double rusage_seconds(int who) {
@@ -53,8 +52,7 @@ std::vector<proc_entry> processes() {
   static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   std::vector<proc_entry> result;
   std::error_code ec;
-  for (const auto& entry :
-       std::filesystem::directory_iterator{"/proc", ec}) {
+  for (const auto& entry : std::filesystem::directory_iterator{"/proc", ec}) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos)
       continue;
@@ -137,8 +135,7 @@ std::string fixed(double x, int digits) {
 }
 
 /// Median over rounds of one field of the samples.
-template <class F>
-double median_of(const mode& m, F field) {
+template <class F> double median_of(const mode& m, F field) {
   std::vector<double> xs;
   for (const auto& s : m.samples)
     xs.push_back(field(s));
@@ -183,7 +180,8 @@ double percentile(std::vector<double> xs, double p) {
   if (xs.empty())
     return 0;
   std::sort(xs.begin(), xs.end());
-  auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(xs.size())));
+  auto rank
+      = static_cast<size_t>(std::ceil(p * static_cast<double>(xs.size())));
   return xs[std::clamp<size_t>(rank, 1, xs.size()) - 1];
 }
 
@@ -202,10 +200,9 @@ std::string describe(const mode& m, const sample& s) {
   if (s.queue_p50 >= 0)
     out << ", queue→finish p50 " << fixed(s.queue_p50, 1) << " / p99 "
         << fixed(s.queue_p99, 1) << " ms";
-  out << ", run p50 " << fixed(s.run_p50, 1) << " / p99 "
-      << fixed(s.run_p99, 1) << " ms, CPU ms/task: client "
-      << fixed(s.client_cpu_ms, 2) << ", sshd " << fixed(s.sshd_cpu_ms, 2)
-      << ", machine " << fixed(s.machine_cpu_ms, 2);
+  out << ", run p50 " << fixed(s.run_p50, 1) << " / p99 " << fixed(s.run_p99, 1)
+      << " ms, CPU ms/task: client " << fixed(s.client_cpu_ms, 2) << ", sshd "
+      << fixed(s.sshd_cpu_ms, 2) << ", machine " << fixed(s.machine_cpu_ms, 2);
   if (s.failures > 0)
     out << ", " << s.failures << " did not succeed";
   return out.str();
@@ -224,19 +221,18 @@ std::string table(const std::vector<mode>& modes, const std::string& vs_b,
   std::ostringstream out;
   out << "| mode | tasks/round | tasks/s | queue→finish p50 / p99 ms"
          " | run p50 / p99 ms | CPU ms/task: client / sshd / machine"
-         " | × (" << vs_b << ") | × (" << vs_d << ") |\n"
+         " | × ("
+      << vs_b << ") | × (" << vs_d << ") |\n"
       << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& m : modes) {
     if (m.samples.empty())
       continue;
     auto get = [&](auto field) { return median_of(m, field); };
-    out << "| (" << m.key << ") " << m.label << " | "
-        << m.samples.front().tasks << " | "
-        << fixed(get([](const sample& s) { return s.tasks_per_s; }), 1)
+    out << "| (" << m.key << ") " << m.label << " | " << m.samples.front().tasks
+        << " | " << fixed(get([](const sample& s) { return s.tasks_per_s; }), 1)
         << " | ";
     if (m.samples.front().queue_p50 >= 0)
-      out << fixed(get([](const sample& s) { return s.queue_p50; }), 1)
-          << " / "
+      out << fixed(get([](const sample& s) { return s.queue_p50; }), 1) << " / "
           << fixed(get([](const sample& s) { return s.queue_p99; }), 1);
     else
       out << "–";
@@ -244,8 +240,7 @@ std::string table(const std::vector<mode>& modes, const std::string& vs_b,
         << " / " << fixed(get([](const sample& s) { return s.run_p99; }), 1)
         << " | "
         << fixed(get([](const sample& s) { return s.client_cpu_ms; }), 2)
-        << " / "
-        << fixed(get([](const sample& s) { return s.sshd_cpu_ms; }), 2)
+        << " / " << fixed(get([](const sample& s) { return s.sshd_cpu_ms; }), 2)
         << " / "
         << fixed(get([](const sample& s) { return s.machine_cpu_ms; }), 1)
         << " | " << ratio(m, b) << " | " << ratio(m, d) << " |\n";

@@ -64,9 +64,8 @@ double millis(clock_type::duration d) {
 ssh_client::ssh_client(std::vector<ssh_target> targets,
                        std::optional<std::string> control_dir,
                        std::string log_file)
-  : targets_(std::move(targets)),
-    control_dir_(std::move(control_dir)),
-    log_file_(std::move(log_file)) {
+    : targets_(std::move(targets)), control_dir_(std::move(control_dir)),
+      log_file_(std::move(log_file)) {
   // nop
 }
 
@@ -85,10 +84,9 @@ ssh_client::argv_for(const ssh_target& t,
                                 "-p",
                                 std::to_string(t.port)};
   if (control_dir_) {
-    args.insert(args.end(),
-                {"-o", "ControlMaster=auto", "-o",
-                 "ControlPath=" + *control_dir_ + "/cm-%p", "-o",
-                 "ControlPersist=60"});
+    args.insert(args.end(), {"-o", "ControlMaster=auto", "-o",
+                             "ControlPath=" + *control_dir_ + "/cm-%p", "-o",
+                             "ControlPersist=60"});
   }
   args.insert(args.end(), tail.begin(), tail.end());
   return args;

@@ -87,9 +87,9 @@ sample run_tasks(caf::actor_system& sys, const tasksd_target& target, size_t n,
   const auto t0 = now();
   // Every create is in the manager's mailbox before the first answer is
   // read: a burst of n tasks.
-  using handle = decltype(self->request(target.exec.manager, create_timeout,
-                                        create_atom::value, request,
-                                        bench_user));
+  using handle
+      = decltype(self->request(target.exec.manager, create_timeout,
+                               create_atom::value, request, bench_user));
   std::vector<handle> pending;
   pending.reserve(n);
   for (size_t i = 0; i < n; ++i) {
@@ -133,10 +133,10 @@ sample run_tasks(caf::actor_system& sys, const tasksd_target& target, size_t n,
   for (const auto& t : finals) {
     if (t.state != status::success) {
       ++s.failures;
-      note(errors, to_string(t.state) + ": "
-                       + t.error.value_or("exit code "
-                                          + std::to_string(
-                                              t.exit_code.value_or(-1))));
+      note(errors,
+           to_string(t.state) + ": "
+               + t.error.value_or("exit code "
+                                  + std::to_string(t.exit_code.value_or(-1))));
     }
     if (!t.finished_at)
       continue;

@@ -112,6 +112,19 @@ audit_metadata server_metadata(const server& s) {
   return meta;
 }
 
+/// A server may only name a vault entry that exists.
+caf::error check_vault_reference(store& st, const server& s) {
+  if (!s.vault_key_id)
+    return {};
+  auto entry = st.get_vault_entry(*s.vault_key_id);
+  if (entry)
+    return {};
+  if (entry.error() == errc::not_found)
+    return invalid("vault_key_id: vault entry "
+                   + std::to_string(*s.vault_key_id) + " not found");
+  return entry.error();
+}
+
 } // namespace
 
 // -- servers ------------------------------------------------------------------
@@ -125,14 +138,8 @@ store::add_server(server s, const std::optional<std::string>& password,
   if (auto err = validate_fields(s, password.has_value()))
     return err;
   auto lock = lock_for_write();
-  if (s.vault_key_id) {
-    auto entry = get_vault_entry(*s.vault_key_id);
-    if (!entry)
-      return entry.error() == errc::not_found
-                 ? invalid("vault_key_id: vault entry "
-                           + std::to_string(*s.vault_key_id) + " not found")
-                 : entry.error();
-  }
+  if (auto err = check_vault_reference(*this, s))
+    return err;
   auto taken = lookup_name(db_, cf::servers, "server", s.name);
   if (!taken)
     return taken.error();
@@ -203,14 +210,8 @@ store::update_server(server s, const std::optional<std::string>& password,
     s.host_key = stored->host_key;
   if (auto err = validate_fields(s, !s.sealed_password.empty()))
     return err;
-  if (s.vault_key_id) {
-    auto entry = get_vault_entry(*s.vault_key_id);
-    if (!entry)
-      return entry.error() == errc::not_found
-                 ? invalid("vault_key_id: vault entry "
-                           + std::to_string(*s.vault_key_id) + " not found")
-                 : entry.error();
-  }
+  if (auto err = check_vault_reference(*this, s))
+    return err;
   write_batch batch{db_};
   if (s.name != stored->name) {
     auto taken = lookup_name(db_, cf::servers, "server", s.name);
