@@ -48,14 +48,30 @@ std::string prefix_successor(std::string prefix) {
   return prefix;
 }
 
-std::string task(const task_id& id) {
+std::string task(timestamp created_at, const task_id& id) {
   std::string key;
+  put_time_desc(key, created_at);
+  put_id(key, id);
+  return key;
+}
+
+std::string_view task_of_index_entry(std::string_view entry) {
+  return entry.substr(entry.size() - 8 - task_id::static_size());
+}
+
+task_id task_key_id(std::string_view key) {
+  return get_id(key, 8);
+}
+
+std::string task_locator(const task_id& id) {
+  std::string key(1, 'I');
   put_id(key, id);
   return key;
 }
 
 std::string task_output(const task_id& id, stream s) {
-  auto key = task(id);
+  std::string key;
+  put_id(key, id);
   key.push_back(static_cast<char>(s));
   return key;
 }

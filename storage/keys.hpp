@@ -44,8 +44,20 @@ std::string prefix_successor(std::string prefix);
 
 // -- tasks, task_output -------------------------------------------------------
 
-/// tasks: the task id.
-std::string task(const task_id& id);
+/// tasks: creation time (descending) + id, the same suffix as the task's
+/// index entries. The newest tasks' records are neighbours, so a list page
+/// reads a few blocks instead of one random block per task.
+std::string task(timestamp created_at, const task_id& id);
+
+/// The record key a task index entry points at (its last 24 bytes).
+std::string_view task_of_index_entry(std::string_view entry);
+
+/// The id in a tasks key.
+task_id task_key_id(std::string_view key);
+
+/// task_index: 'I' + id → the task's creation time (8 bytes, descending),
+/// to find a record by id alone.
+std::string task_locator(const task_id& id);
 
 /// Which stream of a task's output.
 enum class stream : char { out = 'o', err = 'e' };

@@ -202,6 +202,9 @@ private:
   /// Writes the batch and, on success, advances the in-memory chain head.
   caf::error commit(write_batch& batch);
   caf::expected<uint64_t> next_id(std::string_view counter, write_batch& batch);
+  /// Reads the task stored under `record_key` (a tasks key).
+  caf::expected<task> get_task_at(std::string_view record_key,
+                                  bool with_output);
   /// The owner's name for audit records of the service's own events.
   std::string username_of(uint64_t user_id);
 

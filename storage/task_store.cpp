@@ -87,7 +87,8 @@ caf::expected<task> store::create_task(const new_task& request,
   // Strictly increasing creation times give a total creation order.
   t.created_at = std::max(now(), last_created_ + std::chrono::microseconds{1});
   write_batch batch{db_};
-  batch.put(cf::tasks, keys::task(t.id), encode(t));
+  batch.put(cf::tasks, keys::task(t.created_at, t.id), encode(t));
+  batch.put(cf::task_index, keys::task_locator(t.id), time_key(t.created_at));
   for (const auto& entry : keys::task_index_entries(t))
     batch.put(cf::task_index, entry, {});
   audit_event event;
@@ -147,7 +148,7 @@ caf::expected<task> store::transition_task(const task_id& id,
     put_output(change.stdout_text, keys::stream::out, t.stdout_truncated);
     put_output(change.stderr_text, keys::stream::err, t.stderr_truncated);
   }
-  batch.put(cf::tasks, keys::task(id), encode(t));
+  batch.put(cf::tasks, keys::task(t.created_at, id), encode(t));
   for (const auto& entry : keys::task_status_index_entries(t))
     batch.put(cf::task_index, entry, {});
   audit_event event;
@@ -179,11 +180,26 @@ caf::expected<task> store::transition_task(const task_id& id,
 }
 
 caf::expected<task> store::get_task(const task_id& id, bool with_output) {
-  auto value = db_.get(cf::tasks, keys::task(id));
+  auto created = db_.get(cf::task_index, keys::task_locator(id));
+  if (!created)
+    return created.error();
+  if (!*created)
+    return make_error(errc::not_found, "task " + to_string(id) + " not found");
+  auto record_key = std::move(**created); // the descending creation time
+  keys::put_id(record_key, id);
+  return get_task_at(record_key, with_output);
+}
+
+caf::expected<task> store::get_task_at(std::string_view record_key,
+                                       bool with_output) {
+  auto id = keys::task_key_id(record_key);
+  auto value = db_.get(cf::tasks, record_key);
   if (!value)
     return value.error();
   if (!*value)
-    return make_error(errc::not_found, "task " + to_string(id) + " not found");
+    return make_error(errc::corrupt_record,
+                      "task " + to_string(id) + " has an index entry but no "
+                      "record");
   auto t = decode_task(**value, id);
   if (!t || !with_output || !t->store_output || !is_final(t->state))
     return t;
@@ -215,19 +231,19 @@ caf::expected<std::vector<task>> store::list_tasks(const task_filter& filter) {
                  : keys::prefix_successor(prefix);
   auto c = db_.scan(cf::task_index, lower, upper);
   size_t skipped = 0;
-  std::vector<task_id> ids;
-  for (c.seek_first(); c.valid() && ids.size() < filter.limit; c.next()) {
+  std::vector<std::string> records;
+  for (c.seek_first(); c.valid() && records.size() < filter.limit; c.next()) {
     if (skipped < filter.offset) {
       ++skipped;
       continue;
     }
-    ids.push_back(keys::task_index_entry_id(c.key()));
+    records.emplace_back(keys::task_of_index_entry(c.key()));
   }
   if (auto err = c.status())
     return err;
-  result.reserve(ids.size());
-  for (const auto& id : ids) {
-    auto t = get_task(id);
+  result.reserve(records.size());
+  for (const auto& key : records) {
+    auto t = get_task_at(key, false);
     if (!t)
       return t.error(); // an index never points at a missing task
     result.push_back(std::move(*t));
@@ -241,7 +257,7 @@ caf::expected<std::vector<task>> store::tasks_in_state(status state) {
   auto c = db_.scan(cf::task_index, prefix, keys::prefix_successor(prefix));
   std::vector<task> result;
   for (c.seek_last(); c.valid(); c.prev()) { // oldest first
-    auto t = get_task(keys::task_index_entry_id(c.key()));
+    auto t = get_task_at(keys::task_of_index_entry(c.key()), false);
     if (!t)
       return t.error();
     result.push_back(std::move(*t));
@@ -282,7 +298,8 @@ caf::expected<uint64_t> store::delete_tasks_before(timestamp cutoff,
       }
       if (!is_final(t->state) || !t->finished_at || *t->finished_at >= cutoff)
         continue;
-      batch.erase(cf::tasks, keys::task(t->id));
+      batch.erase(cf::tasks, keys::task(t->created_at, t->id));
+      batch.erase(cf::task_index, keys::task_locator(t->id));
       batch.erase(cf::task_output, keys::task_output(t->id, keys::stream::out));
       batch.erase(cf::task_output, keys::task_output(t->id, keys::stream::err));
       for (const auto& entry : keys::task_index_entries(*t))

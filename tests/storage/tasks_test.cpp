@@ -57,10 +57,19 @@ struct fixture : store_fixture {
     return *moved;
   }
 
-  /// Every task index entry, as (entry, task id).
+  /// Every id locator ('I' + id).
+  std::vector<std::string> all_locators() {
+    std::vector<std::string> result;
+    auto c = db->scan(cf::task_index, "I", "J");
+    for (c.seek_first(); c.valid(); c.next())
+      result.emplace_back(c.key());
+    return result;
+  }
+
+  /// Every entry of the eight index families ('A'..'H').
   std::vector<std::string> all_index_entries() {
     std::vector<std::string> result;
-    auto c = db->scan(cf::task_index, "", "");
+    auto c = db->scan(cf::task_index, "A", "I");
     for (c.seek_first(); c.valid(); c.next())
       result.emplace_back(c.key());
     return result;
@@ -299,6 +308,10 @@ CAF_TEST(every_index_entry_points_at_an_existing_task) {
     CAF_CHECK(st->get_task(keys::task_index_entry_id(entry)));
   }
   CAF_CHECK_EQUAL(entries, 25u * keys::task_index_families);
+  auto locators = all_locators();
+  CAF_CHECK_EQUAL(locators.size(), 25u);
+  for (const auto& locator : locators)
+    CAF_CHECK(st->get_task(keys::get_id(locator, 1)));
 }
 
 CAF_TEST(cleanup_keeps_unfinished_and_recent_tasks) {
