@@ -33,10 +33,8 @@ bool can_transition(status from, status to) {
       // (its server was removed, or its host key cannot be trusted).
       return to == status::running || to == status::cancelled
              || to == status::failed;
-    case status::running:
-      return is_final(to);
-    default:
-      return false; // a final state never changes again
+    case status::running: return is_final(to);
+    default: return false; // a final state never changes again
   }
 }
 

@@ -19,9 +19,9 @@ enum class status : uint8_t {
 };
 
 /// All statuses, in numeric order.
-inline constexpr status all_statuses[] = {status::queued,  status::running,
-                                          status::success, status::failed,
-                                          status::timeout, status::cancelled};
+inline constexpr status all_statuses[]
+    = {status::queued, status::running, status::success,
+       status::failed, status::timeout, status::cancelled};
 
 /// Returns the API name, e.g. "queued".
 std::string to_string(status s);

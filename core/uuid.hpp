@@ -1,4 +1,5 @@
-// Task identifiers: random UUID v4, 16 bytes on disk, canonical text in the API.
+// Task identifiers: random UUID v4, 16 bytes on disk, canonical text in the
+// API.
 #pragma once
 
 #include <optional>

@@ -11,8 +11,8 @@ namespace tasks::migrations {
 caf::error apply_001_initial_layout(storage::database& db,
                                     storage::write_batch& batch) {
   namespace meta = storage::keys::meta;
-  for (auto counter : {meta::next_user_id, meta::next_server_id,
-                       meta::next_vault_id}) {
+  for (auto counter :
+       {meta::next_user_id, meta::next_server_id, meta::next_vault_id}) {
     auto value = db.get(storage::cf::meta, counter);
     if (!value)
       return value.error();

@@ -22,7 +22,7 @@ std::string encode_version(uint32_t version) {
 
 const std::vector<migration>& shipped() {
   static const std::vector<migration> steps = {
-    {1, "initial layout", &apply_001_initial_layout},
+      {1, "initial layout", &apply_001_initial_layout},
   };
   return steps;
 }
@@ -31,8 +31,8 @@ uint32_t latest_version() {
   return shipped().back().version;
 }
 
-caf::expected<migration_report>
-migrate(storage::database& db, const std::vector<migration>& steps) {
+caf::expected<migration_report> migrate(storage::database& db,
+                                        const std::vector<migration>& steps) {
   auto current = storage::read_schema_version(db);
   if (!current)
     return current.error();
@@ -42,9 +42,9 @@ migrate(storage::database& db, const std::vector<migration>& steps) {
   if (*current > last)
     return make_error(errc::schema_too_new,
                       "the store in " + db.dir() + " has schema version "
-                        + std::to_string(*current) + " but this build knows "
-                        + "only up to " + std::to_string(last)
-                        + ": upgrade tasksd, or restore a backup");
+                          + std::to_string(*current) + " but this build knows "
+                          + "only up to " + std::to_string(last)
+                          + ": upgrade tasksd, or restore a backup");
   for (const auto& step : steps) {
     if (step.version <= report.to)
       continue;
@@ -52,7 +52,7 @@ migrate(storage::database& db, const std::vector<migration>& steps) {
     if (auto err = step.apply(db, batch))
       return make_error(errc::storage_failure,
                         "migration " + std::to_string(step.version) + " ("
-                          + step.name + ") failed: " + message_of(err));
+                            + step.name + ") failed: " + message_of(err));
     batch.put(storage::cf::meta, storage::keys::meta::schema_version,
               encode_version(step.version));
     if (auto err = db.write(batch))

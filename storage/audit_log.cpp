@@ -28,9 +28,8 @@ bool matches(const audit_filter& f, const audit_event& e) {
     return false;
   if (f.username && e.username != *f.username)
     return false;
-  if (f.action_prefix && e.action.compare(0, f.action_prefix->size(),
-                                          *f.action_prefix)
-                           != 0)
+  if (f.action_prefix
+      && e.action.compare(0, f.action_prefix->size(), *f.action_prefix) != 0)
     return false;
   if (f.task && e.task != f.task)
     return false;
@@ -60,9 +59,9 @@ caf::expected<seq_range> time_to_seq(database& db, const audit_filter& f) {
     range.lo = keys::audit_index_entry_seq(c.key());
   }
   if (f.to) {
-    auto c = db.scan(cf::audit_index, tag,
-                     keys::audit_by_time_prefix(*f.to
-                                                + std::chrono::microseconds{1}));
+    auto c = db.scan(
+        cf::audit_index, tag,
+        keys::audit_by_time_prefix(*f.to + std::chrono::microseconds{1}));
     c.seek_last();
     if (auto err = c.status())
       return err;
@@ -83,7 +82,8 @@ caf::expected<std::vector<std::string>> index_prefixes(database& db,
   if (f.user_id)
     return std::vector<std::string>{keys::audit_by_user_prefix(*f.user_id)};
   if (f.username)
-    return std::vector<std::string>{keys::audit_by_username_prefix(*f.username)};
+    return std::vector<std::string>{
+        keys::audit_by_username_prefix(*f.username)};
   std::vector<std::string> prefixes;
   if (!f.action_prefix)
     return prefixes;
@@ -128,7 +128,7 @@ store::scan_audit(const audit_filter& filter, scan_order order,
     if (!*value)
       return make_error(errc::corrupt_record, "audit index points at missing "
                                               "record "
-                                                + std::to_string(seq));
+                                                  + std::to_string(seq));
     auto event = decode_audit(**value);
     if (!event)
       return event.error();
@@ -157,8 +157,8 @@ store::scan_audit(const audit_filter& filter, scan_order order,
   for (const auto& prefix : *prefixes) {
     auto upper = range->hi == UINT64_MAX ? keys::prefix_successor(prefix)
                                          : with_seq(prefix, hi_bound);
-    cursors.push_back(db_.scan(cf::audit_index, with_seq(prefix, range->lo),
-                               upper));
+    cursors.push_back(
+        db_.scan(cf::audit_index, with_seq(prefix, range->lo), upper));
     ascending ? cursors.back().seek_first() : cursors.back().seek_last();
   }
   bool go_on = true;
@@ -191,11 +191,11 @@ store::query_audit(const audit_filter& filter, size_t limit) {
   std::vector<audit_event> result;
   if (limit == 0)
     return result;
-  auto err = scan_audit(filter, scan_order::descending,
-                        [&](const audit_event& e) {
-                          result.push_back(e);
-                          return result.size() < limit;
-                        });
+  auto err
+      = scan_audit(filter, scan_order::descending, [&](const audit_event& e) {
+          result.push_back(e);
+          return result.size() < limit;
+        });
   if (err)
     return err;
   return result;
@@ -219,8 +219,8 @@ caf::expected<audit_verification> store::verify_audit() {
       return report;
     }
     if (key_seq != expected_seq) {
-      fail(expected_seq, "record missing (next record is "
-                           + std::to_string(key_seq) + ")");
+      fail(expected_seq,
+           "record missing (next record is " + std::to_string(key_seq) + ")");
       return report;
     }
     if (event->seq != key_seq) {
@@ -250,7 +250,7 @@ caf::expected<audit_verification> store::verify_audit() {
       || !constant_time_equal(stored_head->hash, prev))
     fail(report.records + 1,
          "chain head names seq " + std::to_string(stored_head->seq)
-           + " but the log ends at " + std::to_string(report.records));
+             + " but the log ends at " + std::to_string(report.records));
   return report;
 }
 

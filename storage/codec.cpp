@@ -18,7 +18,8 @@ constexpr uint8_t audit_version = 1;
 constexpr size_t hash_size = 32;
 
 uint64_t zigzag(int64_t value) {
-  return (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
+  return (static_cast<uint64_t>(value) << 1)
+         ^ static_cast<uint64_t>(value >> 63);
 }
 
 int64_t unzigzag(uint64_t value) {
@@ -26,9 +27,9 @@ int64_t unzigzag(uint64_t value) {
 }
 
 caf::error corrupt(std::string_view kind, std::string_view detail) {
-  return make_error(errc::corrupt_record, "cannot decode " + std::string{kind}
-                                            + " record: "
-                                            + std::string{detail});
+  return make_error(errc::corrupt_record,
+                    "cannot decode " + std::string{kind}
+                        + " record: " + std::string{detail});
 }
 
 /// Checks the reader after the last field of a record.
@@ -37,8 +38,8 @@ caf::error finish_read(const record_reader& in, uint8_t version,
   if (!in.ok())
     return corrupt(kind, "truncated or malformed");
   if (in.version() != version)
-    return corrupt(kind, "unknown format version "
-                           + std::to_string(in.version()));
+    return corrupt(kind,
+                   "unknown format version " + std::to_string(in.version()));
   if (!in.at_end())
     return corrupt(kind, "trailing bytes");
   return {};
@@ -196,7 +197,8 @@ std::string encode(const task& t) {
   out.u64(t.user_id);
   out.str(t.command);
   out.u64(static_cast<uint8_t>(t.state));
-  out.opt_i64(t.exit_code ? std::optional<int64_t>{*t.exit_code} : std::nullopt);
+  out.opt_i64(t.exit_code ? std::optional<int64_t>{*t.exit_code}
+                          : std::nullopt);
   out.opt_str(t.error);
   out.u64(t.timeout_seconds);
   out.boolean(t.store_output);
@@ -300,9 +302,9 @@ std::string encode(const server& s) {
   out.str(s.key_file);
   out.str(s.sealed_password);
   out.str(s.host_key);
-  out.opt_u64(s.max_concurrent_tasks ? std::optional<uint64_t>{
-                                         *s.max_concurrent_tasks}
-                                     : std::nullopt);
+  out.opt_u64(s.max_concurrent_tasks
+                  ? std::optional<uint64_t>{*s.max_concurrent_tasks}
+                  : std::nullopt);
   out.time(s.created_at);
   return std::move(out).finish();
 }

@@ -24,8 +24,8 @@ enum class cf : size_t {
 
 /// Names in the order of `cf`; "default" is RocksDB's own.
 inline constexpr std::array<const char*, 11> column_family_names = {
-  "default", "meta",  "tasks",  "task_output", "task_index", "audit",
-  "audit_index", "users", "tokens", "servers",  "vault",
+    "default",     "meta",  "tasks",  "task_output", "task_index", "audit",
+    "audit_index", "users", "tokens", "servers",     "vault",
 };
 
 } // namespace tasks::storage

@@ -25,7 +25,8 @@ constexpr uint8_t sealed_version = 1;
 constexpr size_t nonce_size = 12;
 constexpr size_t tag_size = 16;
 
-using cipher_ctx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+using cipher_ctx
+    = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
 const unsigned char* bytes_of(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -112,8 +113,8 @@ std::string hmac_sha256(const secret_key& key, std::string_view data) {
   std::string mac(32, '\0');
   unsigned int size = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(secret_key::size),
-       bytes_of(data), data.size(), reinterpret_cast<unsigned char*>(mac.data()),
-       &size);
+       bytes_of(data), data.size(),
+       reinterpret_cast<unsigned char*>(mac.data()), &size);
   return mac;
 }
 
@@ -127,7 +128,8 @@ std::string random_bytes(size_t size) {
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return a.size() == b.size()
+         && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string to_hex(std::string_view bytes) {
@@ -160,21 +162,21 @@ std::string seal(const secret_key& key, std::string_view plaintext,
   std::memcpy(nonce, nonce_bytes.data(), nonce_size);
   cipher_ctx ctx{EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free};
   int n = 0;
-  bool ok = ctx
-            && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                                  key.data(), nonce)
-                 == 1
-            && EVP_EncryptUpdate(ctx.get(), nullptr, &n,
-                                 bytes_of(additional_data),
-                                 static_cast<int>(additional_data.size()))
-                 == 1
-            && EVP_EncryptUpdate(ctx.get(), body, &n, bytes_of(plaintext),
-                                 static_cast<int>(plaintext.size()))
-                 == 1
-            && EVP_EncryptFinal_ex(ctx.get(), body + n, &n) == 1
-            && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, tag_size,
-                                   body + plaintext.size())
-                 == 1;
+  bool ok
+      = ctx
+        && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(),
+                              nonce)
+               == 1
+        && EVP_EncryptUpdate(ctx.get(), nullptr, &n, bytes_of(additional_data),
+                             static_cast<int>(additional_data.size()))
+               == 1
+        && EVP_EncryptUpdate(ctx.get(), body, &n, bytes_of(plaintext),
+                             static_cast<int>(plaintext.size()))
+               == 1
+        && EVP_EncryptFinal_ex(ctx.get(), body + n, &n) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, tag_size,
+                               body + plaintext.size())
+               == 1;
   if (!ok)
     throw std::runtime_error("AES-256-GCM encryption failed");
   return out;
@@ -198,21 +200,21 @@ caf::expected<std::string> open_sealed(const secret_key& key,
   auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
   cipher_ctx ctx{EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free};
   int n = 0;
-  bool ok = ctx
-            && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                                  key.data(), nonce)
-                 == 1
-            && EVP_DecryptUpdate(ctx.get(), nullptr, &n,
-                                 bytes_of(additional_data),
-                                 static_cast<int>(additional_data.size()))
-                 == 1
-            && EVP_DecryptUpdate(ctx.get(), out, &n, body,
-                                 static_cast<int>(body_size))
-                 == 1
-            && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size,
-                                   const_cast<unsigned char*>(body + body_size))
-                 == 1
-            && EVP_DecryptFinal_ex(ctx.get(), out + n, &n) == 1;
+  bool ok
+      = ctx
+        && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(),
+                              nonce)
+               == 1
+        && EVP_DecryptUpdate(ctx.get(), nullptr, &n, bytes_of(additional_data),
+                             static_cast<int>(additional_data.size()))
+               == 1
+        && EVP_DecryptUpdate(ctx.get(), out, &n, body,
+                             static_cast<int>(body_size))
+               == 1
+        && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size,
+                               const_cast<unsigned char*>(body + body_size))
+               == 1
+        && EVP_DecryptFinal_ex(ctx.get(), out + n, &n) == 1;
   if (!ok) {
     wipe(plaintext); // never hand out unauthenticated bytes
     return fail();
@@ -242,8 +244,8 @@ caf::expected<secret_key> load_master_key(const std::string& path,
     ::close(fd);
     return make_error(errc::crypto_failure,
                       "vault key file " + path
-                        + " is readable by group or others: run chmod 600 "
-                        + path);
+                          + " is readable by group or others: run chmod 600 "
+                          + path);
   }
   std::string content(128, '\0');
   auto n = ::read(fd, content.data(), content.size());
@@ -255,7 +257,7 @@ caf::expected<secret_key> load_master_key(const std::string& path,
   if (!key)
     return make_error(errc::crypto_failure,
                       "vault key file " + path
-                        + " must hold 32 raw bytes or 64 hex digits");
+                          + " must hold 32 raw bytes or 64 hex digits");
   return *key;
 }
 
@@ -267,7 +269,7 @@ caf::error write_master_key(const std::string& path, const secret_key& key) {
   auto bytes = key.view();
   bool ok = ::fchmod(fd, 0600) == 0
             && ::write(fd, bytes.data(), bytes.size())
-                 == static_cast<ssize_t>(bytes.size())
+                   == static_cast<ssize_t>(bytes.size())
             && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -277,7 +279,8 @@ caf::error write_master_key(const std::string& path, const secret_key& key) {
   }
   // Make the rename itself durable.
   auto slash = path.find_last_of('/');
-  auto dir = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
+  auto dir
+      = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);

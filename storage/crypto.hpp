@@ -67,8 +67,7 @@ caf::expected<std::string> open_sealed(const secret_key& key,
 /// Loads the master key file (32 raw bytes, or 64 hex digits and an optional
 /// newline), creating it with mode 0600 when `create` and it does not exist.
 /// A file readable by group or others is refused.
-caf::expected<secret_key> load_master_key(const std::string& path,
-                                          bool create);
+caf::expected<secret_key> load_master_key(const std::string& path, bool create);
 
 /// Writes `key` to `path` atomically (temp file, fsync, rename), mode 0600.
 caf::error write_master_key(const std::string& path, const secret_key& key);

@@ -63,7 +63,7 @@ caf::error storage_error(std::string_view context, std::string_view detail) {
 // -- write_batch --------------------------------------------------------------
 
 write_batch::write_batch(const database& db)
-  : db_(&db), impl_(std::make_unique<rocksdb::WriteBatch>()) {
+    : db_(&db), impl_(std::make_unique<rocksdb::WriteBatch>()) {
   // nop
 }
 
@@ -71,8 +71,7 @@ write_batch::~write_batch() = default;
 write_batch::write_batch(write_batch&&) noexcept = default;
 write_batch& write_batch::operator=(write_batch&&) noexcept = default;
 
-void write_batch::put(cf family, std::string_view key,
-                      std::string_view value) {
+void write_batch::put(cf family, std::string_view key, std::string_view value) {
   impl_->Put(db_->handle(family), slice(key), slice(value));
 }
 
@@ -138,8 +137,8 @@ caf::error cursor::status() const {
 
 // -- database -----------------------------------------------------------------
 
-caf::expected<std::unique_ptr<database>>
-database::open(const std::string& dir, open_mode mode) {
+caf::expected<std::unique_ptr<database>> database::open(const std::string& dir,
+                                                        open_mode mode) {
   std::unique_ptr<database> result{new database};
   result->dir_ = dir;
   result->mode_ = mode;
@@ -159,18 +158,18 @@ database::open(const std::string& dir, open_mode mode) {
     if (st.IsIOError() && st.ToString().find("lock") != std::string::npos)
       return make_error(errc::store_locked,
                         "the store " + dir
-                          + " is in use by another process (is tasksd "
-                            "running?)");
+                            + " is in use by another process (is tasksd "
+                              "running?)");
   } else {
     if (!std::filesystem::exists(dir + "/CURRENT"))
       return make_error(errc::not_found, "no store in " + dir
-                                           + " (check --data or "
-                                             "TASKS_DATA_DIR)");
+                                             + " (check --data or "
+                                               "TASKS_DATA_DIR)");
     // A secondary keeps its own info log and MANIFEST view in a private
     // directory; it is removed again on close.
-    std::string tmpl = (std::filesystem::temp_directory_path()
-                        / "tasksctl-secondary-XXXXXX")
-                         .string();
+    std::string tmpl
+        = (std::filesystem::temp_directory_path() / "tasksctl-secondary-XXXXXX")
+              .string();
     if (::mkdtemp(tmpl.data()) == nullptr)
       return storage_error("create secondary directory", std::strerror(errno));
     result->secondary_dir_ = tmpl;
@@ -263,8 +262,8 @@ uint64_t database::size_on_disk(cf family) {
 
 caf::error database::checkpoint(const std::string& target_dir) {
   rocksdb::Checkpoint* raw = nullptr;
-  if (auto err = from_status("checkpoint",
-                             rocksdb::Checkpoint::Create(db_.get(), &raw)))
+  if (auto err
+      = from_status("checkpoint", rocksdb::Checkpoint::Create(db_.get(), &raw)))
     return err;
   std::unique_ptr<rocksdb::Checkpoint> cp{raw};
   return from_status("checkpoint to " + target_dir,

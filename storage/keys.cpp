@@ -23,7 +23,7 @@ void put_time(std::string& out, timestamp t) {
 
 void put_time_desc(std::string& out, timestamp t) {
   put_u64(out, UINT64_MAX
-                 - static_cast<uint64_t>(std::max<int64_t>(0, to_micros(t))));
+                   - static_cast<uint64_t>(std::max<int64_t>(0, to_micros(t))));
 }
 
 void put_id(std::string& out, const task_id& id) {

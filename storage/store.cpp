@@ -35,7 +35,7 @@ caf::expected<uint32_t> read_schema_version(database& db) {
 }
 
 store::store(database& db, const secret_key& master, store_options options)
-  : db_(db), options_(options), master_(master) {
+    : db_(db), options_(options), master_(master) {
   // nop
 }
 
@@ -50,9 +50,9 @@ store::open(database& db, const secret_key& master, store_options options) {
     return make_error(*version > schema_version ? errc::schema_too_new
                                                 : errc::conflict,
                       "the store in " + db.dir() + " is at schema version "
-                        + std::to_string(*version) + ", this build uses "
-                        + std::to_string(schema_version)
-                        + ": run `tasksctl db migrate` or start tasksd");
+                          + std::to_string(*version) + ", this build uses "
+                          + std::to_string(schema_version)
+                          + ": run `tasksctl db migrate` or start tasksd");
   std::unique_ptr<store> result{new store(db, master, options)};
   if (auto err = result->load_state())
     return err;
@@ -67,7 +67,7 @@ caf::error store::load_state() {
   if (*check && !constant_time_equal(**check, expected_check))
     return make_error(errc::crypto_failure,
                       "the vault key file does not belong to the store in "
-                        + db_.dir() + " (check TASKS_VAULT_KEY_FILE)");
+                          + db_.dir() + " (check TASKS_VAULT_KEY_FILE)");
   auto sealed = db_.get(cf::meta, keys::meta::audit_key);
   if (!sealed)
     return sealed.error();
@@ -80,8 +80,8 @@ caf::error store::load_state() {
     wipe(*key);
   } else if (db_.read_only()) {
     return make_error(errc::not_found, "the store in " + db_.dir()
-                                         + " was never started: start tasksd "
-                                           "once first");
+                                           + " was never started: start tasksd "
+                                             "once first");
   } else {
     // First start: the audit key is random and lives only sealed.
     audit_key_ = secret_key::random();

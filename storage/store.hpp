@@ -122,8 +122,8 @@ public:
                         const std::function<bool(const audit_event&)>& visit);
 
   /// Up to `limit` matching records, newest first.
-  caf::expected<std::vector<audit_event>> query_audit(const audit_filter& filter,
-                                                      size_t limit);
+  caf::expected<std::vector<audit_event>>
+  query_audit(const audit_filter& filter, size_t limit);
 
   /// Recomputes the keyed hash chain over every record.
   caf::expected<audit_verification> verify_audit();
@@ -131,7 +131,8 @@ public:
   /// The latest record's seq and hash.
   caf::expected<audit_head> head();
 
-  // -- users and tokens --------------------------------------------------------
+  // -- users and tokens
+  // --------------------------------------------------------
 
   /// Adds a user (errc::already_exists for a taken name); audited user.create.
   caf::expected<user> add_user(const std::string& username, role user_role,
@@ -143,7 +144,8 @@ public:
   /// Writes role, disabled flag and password hash; audited as `action`
   /// (user.set_role, user.disable, user.passwd, …). Disabling a user or
   /// changing the password revokes the user's tokens in the same batch.
-  caf::expected<user> update_user(const user& changed, const std::string& action,
+  caf::expected<user> update_user(const user& changed,
+                                  const std::string& action,
                                   const audit_origin& who);
 
   caf::error add_token(const token_record& token, const audit_origin& who);
@@ -151,7 +153,8 @@ public:
   caf::expected<std::vector<token_record>> list_tokens();
   caf::error revoke_token(const std::string& hash, const audit_origin& who);
 
-  // -- servers and vault -------------------------------------------------------
+  // -- servers and vault
+  // -------------------------------------------------------
 
   /// Adds a server; `password`, when given, is sealed into the record.
   caf::expected<server> add_server(server s,
@@ -163,13 +166,14 @@ public:
   /// Writes a changed server. `password`: unset keeps the stored one, a
   /// non-empty one is sealed in its place, an empty one removes it. An
   /// empty host_key keeps the pin; another fingerprint replaces it.
-  caf::expected<server> update_server(server s,
-                                      const std::optional<std::string>& password,
-                                      const audit_origin& who);
+  caf::expected<server>
+  update_server(server s, const std::optional<std::string>& password,
+                const audit_origin& who);
   caf::error remove_server(uint64_t id, const audit_origin& who);
   /// Pins a host key on first use, audited as server.host_key_pinned.
   /// errc::conflict when another key is pinned already (never re-pins).
-  caf::expected<server> pin_host_key(uint64_t id, const std::string& fingerprint,
+  caf::expected<server> pin_host_key(uint64_t id,
+                                     const std::string& fingerprint,
                                      const audit_origin& who);
   /// The server's password, decrypted (wipe it after use).
   caf::expected<std::string> server_password(const server& s);
@@ -183,7 +187,8 @@ public:
   caf::error remove_vault_entry(uint64_t id, const audit_origin& who);
   caf::expected<vault_secret> open_vault_entry(const vault_entry& entry);
 
-  // -- maintenance -------------------------------------------------------------
+  // -- maintenance
+  // -------------------------------------------------------------
 
   caf::expected<store_counts> counts();
 

@@ -102,9 +102,9 @@ caf::expected<task> store::create_task(const new_task& request,
   event.server_id = t.server_id;
   event.command_preview = command_preview(t.command);
   event.metadata = audit_metadata{}
-                     .add("timeout", int64_t{t.timeout_seconds})
-                     .add("store_output", t.store_output)
-                     .str();
+                       .add("timeout", int64_t{t.timeout_seconds})
+                       .add("store_output", t.store_output)
+                       .str();
   add_audit(batch, event);
   if (auto err = commit(batch))
     return err;
@@ -121,10 +121,9 @@ caf::expected<task> store::transition_task(const task_id& id,
     return current.error();
   auto t = std::move(*current);
   if (!can_transition(t.state, change.to))
-    return make_error(errc::conflict, "task " + to_string(id) + " is "
-                                        + to_string(t.state)
-                                        + " and cannot become "
-                                        + to_string(change.to));
+    return make_error(errc::conflict,
+                      "task " + to_string(id) + " is " + to_string(t.state)
+                          + " and cannot become " + to_string(change.to));
   write_batch batch{db_};
   for (const auto& entry : keys::task_status_index_entries(t))
     batch.erase(cf::task_index, entry);
@@ -168,10 +167,10 @@ caf::expected<task> store::transition_task(const task_id& id,
     meta.add("error", *t.error);
   if (t.finished_at && t.started_at)
     meta.add("duration_ms",
-             static_cast<int64_t>(std::chrono::duration_cast<
-                                    std::chrono::milliseconds>(*t.finished_at
-                                                               - *t.started_at)
-                                    .count()));
+             static_cast<int64_t>(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     *t.finished_at - *t.started_at)
+                     .count()));
   event.metadata = meta.str();
   add_audit(batch, event);
   if (auto err = commit(batch))
@@ -197,14 +196,14 @@ caf::expected<task> store::get_task_at(std::string_view record_key,
   if (!value)
     return value.error();
   if (!*value)
-    return make_error(errc::corrupt_record,
-                      "task " + to_string(id) + " has an index entry but no "
-                      "record");
+    return make_error(errc::corrupt_record, "task " + to_string(id)
+                                                + " has an index entry but no "
+                                                  "record");
   auto t = decode_task(**value, id);
   if (!t || !with_output || !t->store_output || !is_final(t->state))
     return t;
-  auto load = [&](keys::stream s,
-                  std::optional<std::string>& text) -> caf::error {
+  auto load
+      = [&](keys::stream s, std::optional<std::string>& text) -> caf::error {
     auto out = db_.get(cf::task_output, keys::task_output(id, s));
     if (!out)
       return out.error();
@@ -220,15 +219,16 @@ caf::expected<task> store::get_task_at(std::string_view record_key,
 
 caf::expected<std::vector<task>> store::list_tasks(const task_filter& filter) {
   std::vector<task> result;
-  if (filter.limit == 0 || (filter.from && filter.to && *filter.from > *filter.to))
+  if (filter.limit == 0
+      || (filter.from && filter.to && *filter.from > *filter.to))
     return result;
   // Times are stored descending: `to` bounds the start of the range and
   // `from` its end, and a forward scan yields newest first.
   auto prefix = keys::task_index_prefix(filter);
   auto lower = prefix + (filter.to ? time_key(*filter.to) : "");
   auto upper = filter.from
-                 ? keys::prefix_successor(prefix + time_key(*filter.from))
-                 : keys::prefix_successor(prefix);
+                   ? keys::prefix_successor(prefix + time_key(*filter.from))
+                   : keys::prefix_successor(prefix);
   auto c = db_.scan(cf::task_index, lower, upper);
   size_t skipped = 0;
   std::vector<std::string> records;
@@ -272,8 +272,8 @@ caf::expected<uint64_t> store::delete_tasks_before(timestamp cutoff,
   // Find candidates without holding the write lock, then delete chunk by
   // chunk, re-checking each task under the lock: a chunk is one batch with
   // its own audit record.
-  auto prefix = keys::task_index_prefix(0, std::nullopt, std::nullopt,
-                                        std::nullopt);
+  auto prefix
+      = keys::task_index_prefix(0, std::nullopt, std::nullopt, std::nullopt);
   // Created strictly before the cutoff: descending times above its key.
   auto c = db_.scan(cf::task_index,
                     keys::prefix_successor(prefix + time_key(cutoff)),
@@ -315,9 +315,9 @@ caf::expected<uint64_t> store::delete_tasks_before(timestamp cutoff,
     event.client_ip = who.client_ip;
     event.user_agent = who.user_agent;
     event.metadata = audit_metadata{}
-                       .add("deleted", static_cast<int64_t>(in_chunk))
-                       .add("before", format_iso8601(cutoff))
-                       .str();
+                         .add("deleted", static_cast<int64_t>(in_chunk))
+                         .add("before", format_iso8601(cutoff))
+                         .str();
     add_audit(batch, event);
     if (auto err = commit(batch))
       return err;

@@ -62,25 +62,25 @@ int db_status(const cli_options& opts) {
   std::printf("store            %s\n", cfg->data_dir.c_str());
   std::printf("schema version   %u (this build: %u)\n", *version,
               migrations::latest_version());
-  std::printf("tasks            %llu\n", (unsigned long long) counts->tasks);
+  std::printf("tasks            %llu\n", (unsigned long long)counts->tasks);
   std::printf("audit records    %llu (head seq %llu)\n",
-              (unsigned long long) counts->audit_records,
-              (unsigned long long) head->seq);
-  std::printf("users            %llu\n", (unsigned long long) counts->users);
-  std::printf("tokens           %llu\n", (unsigned long long) counts->tokens);
-  std::printf("servers          %llu\n", (unsigned long long) counts->servers);
+              (unsigned long long)counts->audit_records,
+              (unsigned long long)head->seq);
+  std::printf("users            %llu\n", (unsigned long long)counts->users);
+  std::printf("tokens           %llu\n", (unsigned long long)counts->tokens);
+  std::printf("servers          %llu\n", (unsigned long long)counts->servers);
   std::printf("vault entries    %llu\n",
-              (unsigned long long) counts->vault_entries);
+              (unsigned long long)counts->vault_entries);
   uint64_t total = 0;
   for (size_t i = 0; i < storage::column_family_names.size(); ++i) {
     auto size = db.size_on_disk(static_cast<storage::cf>(i));
     total += size;
     if (size > 0)
       std::printf("  %-14s %llu bytes\n", storage::column_family_names[i],
-                  (unsigned long long) size);
+                  (unsigned long long)size);
   }
   std::printf("size on disk     %llu bytes (flushed tables)\n",
-              (unsigned long long) total);
+              (unsigned long long)total);
   return 0;
 }
 
@@ -117,11 +117,11 @@ int main(int argc, char** argv) {
                                "(works while tasksd runs)\n"
                                "example: tasksctl --data /var/lib/tasksd db "
                                "status")
-    ->callback([&] { rc = db_status(opts); });
+      ->callback([&] { rc = db_status(opts); });
   db->add_subcommand("migrate", "apply pending schema migrations (tasksd "
                                 "must be stopped)\n"
                                 "example: tasksctl db migrate")
-    ->callback([&] { rc = db_migrate(opts); });
+      ->callback([&] { rc = db_migrate(opts); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -24,27 +24,27 @@ bool recover(caf::actor_system& sys, const execution& exec) {
   caf::scoped_actor self{sys};
   bool ok = false;
   self->request(exec.manager, timeouts::storage, recover_atom::value)
-    .receive([&](uint64_t) { ok = true; },
-             [&](caf::error& err) {
-               log::error("recovery failed: {}", message_of(err));
-             });
+      .receive([&](uint64_t) { ok = true; },
+               [&](caf::error& err) {
+                 log::error("recovery failed: {}", message_of(err));
+               });
   return ok;
 }
 
 void drain(caf::actor_system& sys, const execution& exec,
            const execution_config& cfg) {
   caf::scoped_actor self{sys};
-  self
-    ->request(exec.manager, timeouts::drain + cfg.drain_grace,
-              drain_atom::value)
-    .receive(
-      [&](uint64_t queued) {
-        log::info("drained; {} queued task(s) will run after the next start",
-                  queued);
-      },
-      [&](caf::error& err) {
-        log::error("drain did not finish: {}", message_of(err));
-      });
+  self->request(exec.manager, timeouts::drain + cfg.drain_grace,
+                drain_atom::value)
+      .receive(
+          [&](uint64_t queued) {
+            log::info(
+                "drained; {} queued task(s) will run after the next start",
+                queued);
+          },
+          [&](caf::error& err) {
+            log::error("drain did not finish: {}", message_of(err));
+          });
 }
 
 } // namespace
@@ -85,8 +85,8 @@ int main() {
                 exec_cfg.num_workers);
       int signal = 0;
       sigwait(&stop_signals, &signal);
-      log::info("received {}, draining", signal == SIGTERM ? "SIGTERM"
-                                                           : "SIGINT");
+      log::info("received {}, draining",
+                signal == SIGTERM ? "SIGTERM" : "SIGINT");
       drain(sys, exec, exec_cfg);
     }
     stop_execution(sys, exec);
