@@ -8,7 +8,13 @@ source .ci/deps.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 # The SSH tests log in by password as this account; they set a fresh random
 # password each run (never root's). Created without a usable password.
-id tasksd-test >/dev/null 2>&1 || useradd -m -s /bin/sh tasksd-test
+if ! id tasksd-test >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    useradd -m -s /bin/sh tasksd-test
+  else
+    sudo useradd -m -s /bin/sh tasksd-test
+  fi
+fi
 cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKS_WERROR=ON \
   -DTASKS_BUILD_TESTS=ON -DTASKS_BUILD_BENCH=ON > /dev/null
 cmake --build build/test -j2
