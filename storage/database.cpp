@@ -240,10 +240,9 @@ cursor database::scan(cf family, std::string_view lower,
   if (!b.upper.empty())
     options.iterate_upper_bound = &b.upper_slice;
   auto* h = handle(family);
+  // A family an older store lacks has nothing to iterate.
   result.it_.reset(h ? db_->NewIterator(options, h)
-                     : db_->NewIterator(options, handles_.front()));
-  if (h == nullptr) // a family an older store lacks: iterate nothing
-    result.it_.reset(rocksdb::NewEmptyIterator());
+                     : rocksdb::NewEmptyIterator());
   return result;
 }
 

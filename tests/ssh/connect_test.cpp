@@ -207,7 +207,7 @@ CAF_TEST(silent_listener_times_out_within_connect_timeout) {
                         .count();
   CAF_MESSAGE("timed out after " << took << " ms");
   CAF_CHECK_GREATER_OR_EQUAL(took, 900);
-  CAF_CHECK_LESS(took, 3000);
+  CAF_CHECK_LESS(took, 1500);
 }
 
 CAF_TEST(slow_authentication_counts_against_connect_timeout) {
@@ -222,7 +222,7 @@ CAF_TEST(slow_authentication_counts_against_connect_timeout) {
                         .count();
   CAF_MESSAGE("slow login timed out after " << took << " ms");
   CAF_CHECK_GREATER_OR_EQUAL(took, 900);
-  CAF_CHECK_LESS(took, 3000);
+  CAF_CHECK_LESS(took, 1500);
 }
 
 CAF_TEST(unresolvable_host_is_unreachable) {

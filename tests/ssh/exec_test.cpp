@@ -156,7 +156,7 @@ CAF_TEST(timeout_kills_the_remote_command) {
   CAF_CHECK(r.outcome == exec_outcome::timed_out);
   CAF_CHECK(!r.exit_code);
   CAF_CHECK_GREATER_OR_EQUAL(took, 1000);
-  CAF_CHECK_LESS(took, 3000);
+  CAF_CHECK_LESS(took, 1500);
   CAF_CHECK(gone_within(pid_in(file("pid")), milliseconds(1000)));
   CAF_CHECK(!s.reusable());
 }
@@ -201,10 +201,7 @@ CAF_TEST(timeout_kills_the_tree_of_an_unprivileged_dash_user) {
   std::filesystem::remove_all(shared, ignored);
 }
 
-// The 100 ms goal is measured (the message below, bench/README.md); the
-// check only catches gross regressions, so that a loaded CI machine cannot
-// turn it red.
-CAF_TEST(cancel_from_another_thread_kills_promptly) {
+CAF_TEST(cancel_from_another_thread_kills_within_100_ms) {
   std::atomic<int64_t> set_at{0};
   std::thread canceller{[&] {
     // The stimulus, not a synchronization: cancel 200 ms into the run.
@@ -224,7 +221,7 @@ CAF_TEST(cancel_from_another_thread_kills_promptly) {
             .count();
   CAF_MESSAGE("cancel returned " << latency << " ms after the flag was set");
   CAF_CHECK(r.outcome == exec_outcome::cancelled);
-  CAF_CHECK_LESS(latency, 1000);
+  CAF_CHECK_LESS(latency, 100);
   CAF_CHECK(gone_within(pid_in(file("a")), milliseconds(1000)));
   CAF_CHECK(gone_within(pid_in(file("b")), milliseconds(1000)));
   CAF_CHECK(!s.reusable());
@@ -308,7 +305,7 @@ CAF_TEST(background_process_holding_stdout_does_not_hold_the_task) {
   CAF_CHECK(r.outcome == exec_outcome::exited);
   CAF_CHECK_EQUAL(r.exit_code.value_or(-1), 0);
   CAF_CHECK_EQUAL(r.stdout_text, "started\n");
-  CAF_CHECK_LESS(took, 5000);
+  CAF_CHECK_LESS(took, 2500);
 }
 
 CAF_TEST(fifty_sequential_commands_reuse_one_session) {

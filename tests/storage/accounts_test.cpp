@@ -53,18 +53,6 @@ struct fixture : store_fixture {
     return *u;
   }
 
-  std::vector<audit_event> audit() {
-    auto records = st->query_audit(audit_filter{}, 100);
-    CAF_REQUIRE(records);
-    return *records;
-  }
-
-  audit_event latest_audit() {
-    auto records = audit();
-    CAF_REQUIRE(!records.empty());
-    return records.front();
-  }
-
   /// Number of keys of the tokens family starting with `prefix`.
   size_t token_keys(const std::string& prefix) {
     auto c = db->scan(cf::tokens, prefix, keys::prefix_successor(prefix));

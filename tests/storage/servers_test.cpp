@@ -82,18 +82,6 @@ struct fixture : store_fixture {
     return *s;
   }
 
-  std::vector<audit_event> audit() {
-    auto records = st->query_audit(audit_filter{}, 100);
-    CAF_REQUIRE(records);
-    return *records;
-  }
-
-  audit_event latest_audit() {
-    auto records = audit();
-    CAF_REQUIRE(!records.empty());
-    return records.front();
-  }
-
   /// Expects `s` to be refused as invalid with a message about `field`.
   void check_invalid(server s, std::string_view field,
                      std::optional<std::string> pw = std::nullopt) {

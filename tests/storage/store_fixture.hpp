@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/test/unit_test.hpp>
 
@@ -17,9 +18,9 @@
 struct temp_dir {
   std::string path;
   temp_dir() {
-    std::string tmpl = (std::filesystem::temp_directory_path()
-                        / "tasksd-test-XXXXXX")
-                         .string();
+    std::string tmpl
+        = (std::filesystem::temp_directory_path() / "tasksd-test-XXXXXX")
+              .string();
     if (::mkdtemp(tmpl.data()) == nullptr)
       CAF_FAIL("mkdtemp failed");
     path = tmpl;
@@ -38,9 +39,7 @@ struct store_fixture {
   tasks::storage::secret_key master = tasks::storage::secret_key::random();
   tasks::storage::store_options options;
 
-  store_fixture() {
-    open();
-  }
+  store_fixture() { open(); }
 
   ~store_fixture() {
     st.reset();
@@ -53,12 +52,24 @@ struct store_fixture {
     CAF_REQUIRE(opened);
     db = std::move(*opened);
     write_batch batch{*db};
-    batch.put(cf::meta, keys::meta::schema_version,
-              std::string{"\0\0\0\1", 4});
+    batch.put(cf::meta, keys::meta::schema_version, std::string{"\0\0\0\1", 4});
     CAF_REQUIRE(!db->write(batch));
     auto s = store::open(*db, master, options);
     CAF_REQUIRE(s);
     st = std::move(*s);
+  }
+
+  /// The newest audit records, newest first.
+  std::vector<tasks::audit_event> audit() {
+    auto records = st->query_audit(tasks::audit_filter{}, 100);
+    CAF_REQUIRE(records);
+    return *records;
+  }
+
+  tasks::audit_event latest_audit() {
+    auto records = audit();
+    CAF_REQUIRE(!records.empty());
+    return records.front();
   }
 
   void reopen() {
