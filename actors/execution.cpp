@@ -8,15 +8,21 @@
 
 #include "actors/runner.hpp"
 #include "actors/storage_actor.hpp"
+#include "actors/task_metrics.hpp"
 #include "actors/task_manager.hpp"
 #include "storage/store.hpp"
 
 namespace tasks {
 
 execution spawn_execution(caf::actor_system& sys, storage::store& st,
-                          const execution_config& cfg) {
+                          const execution_config& cfg,
+                          task_metrics* finished) {
   execution result;
-  result.storage = sys.spawn<caf::detached>(storage_service, &st, cfg);
+  result.storage
+      = sys.spawn<caf::detached>(storage_service, &st, cfg, finished);
+  for (size_t i = 0; i < storage_readers; ++i)
+    result.readers.push_back(
+        sys.spawn<caf::detached>(storage_service, &st, cfg, nullptr));
   for (uint32_t i = 0; i < cfg.num_workers; ++i)
     result.runners.push_back(sys.spawn<caf::detached>(runner));
   result.manager = sys.spawn(task_manager, result.storage, result.runners, cfg);
@@ -28,6 +34,8 @@ void stop_execution(caf::actor_system&, const execution& exec) {
   for (const auto& r : exec.runners)
     caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(exec.storage, caf::exit_reason::user_shutdown);
+  for (const auto& r : exec.readers)
+    caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
 }
 
 } // namespace tasks

@@ -13,17 +13,26 @@ class store;
 
 namespace tasks {
 
+class task_metrics;
+
 /// Handles of the running execution actors.
 struct execution {
   storage_actor storage;
+  /// Read-only replicas of `storage` for the API's reads.
+  std::vector<storage_actor> readers;
   task_manager_actor manager;
   std::vector<runner_actor> runners;
 };
 
-/// Spawns storage (over `st`, which must outlive the actors), one runner
-/// per worker and the task manager.
+/// Storage actors that serve the API's reads beside the writer.
+inline constexpr size_t storage_readers = 2;
+
+/// Spawns storage (over `st`, which must outlive the actors) with its
+/// readers, one runner per worker and the task manager. `finished`, when
+/// given, counts tasks reaching a final state.
 execution spawn_execution(caf::actor_system& sys, storage::store& st,
-                          const execution_config& cfg);
+                          const execution_config& cfg,
+                          task_metrics* finished = nullptr);
 
 /// Stops the actors of `exec` (after a drain).
 void stop_execution(caf::actor_system& sys, const execution& exec);

@@ -4,14 +4,17 @@
 // caf::optional / integers, converted back by a load callback.
 #pragma once
 
+#include <caf/error.hpp>
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/none.hpp>
 #include <caf/optional.hpp>
 
 #include "core/audit_event.hpp"
+#include "core/role.hpp"
 #include "core/server.hpp"
 #include "core/task.hpp"
+#include "core/user.hpp"
 
 namespace tasks::detail {
 
@@ -37,6 +40,52 @@ inline std::string id_text(const task_id& id) {
 
 inline task_id id_from_text(const std::string& text) {
   return parse_task_id(text).value_or(task_id{});
+}
+
+inline caf::optional<std::string>
+opt_id_text(const std::optional<task_id>& id) {
+  return id ? caf::optional<std::string>{id_text(*id)}
+            : caf::optional<std::string>{};
+}
+
+inline std::optional<task_id>
+opt_id_from_text(const caf::optional<std::string>& text) {
+  return text ? std::optional<task_id>{id_from_text(*text)} : std::nullopt;
+}
+
+/// Raw bytes (a token hash) as lower-case hex, so they print readably.
+inline std::string hex_text(const std::string& bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 0x0f]);
+  }
+  return out;
+}
+
+/// The inverse of hex_text; empty for malformed input.
+inline std::string bytes_from_hex(const std::string& text) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    return -1;
+  };
+  if (text.size() % 2 != 0)
+    return {};
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (size_t i = 0; i < text.size(); i += 2) {
+    auto hi = nibble(text[i]);
+    auto lo = nibble(text[i + 1]);
+    if (hi < 0 || lo < 0)
+      return {};
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
 }
 
 } // namespace tasks::detail
@@ -162,6 +211,64 @@ typename Inspector::result_type inspect(Inspector& f, server& x) {
              x.vault_key_id = from_caf(vault_key_id);
              x.max_concurrent_tasks = from_caf(cap);
              x.created_at = from_micros(created);
+             return caf::none;
+           }));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_filter& x) {
+  using namespace detail;
+  auto user_id = to_caf(x.user_id);
+  auto username = to_caf(x.username);
+  auto action_prefix = to_caf(x.action_prefix);
+  auto task_text = opt_id_text(x.task);
+  auto server_id = to_caf(x.server_id);
+  auto from = to_caf(x.from);
+  auto to = to_caf(x.to);
+  return f(caf::meta::type_name("audit_filter"), user_id, username,
+           action_prefix, task_text, server_id, from, to,
+           caf::meta::load_callback([&]() -> caf::error {
+             x.user_id = from_caf(user_id);
+             x.username = from_caf(username);
+             x.action_prefix = from_caf(action_prefix);
+             x.task = opt_id_from_text(task_text);
+             x.server_id = from_caf(server_id);
+             x.from = time_from_caf(from);
+             x.to = time_from_caf(to);
+             return caf::none;
+           }));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, principal& x) {
+  return f(caf::meta::type_name("principal"), x.user_id, x.username,
+           x.user_role);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user& x) {
+  auto created = to_micros(x.created_at);
+  // The password hash is left out: it stays between the storage and rbac
+  // actors of one process and never prints.
+  return f(caf::meta::type_name("user"), x.id, x.username, x.user_role,
+           x.disabled, created, caf::meta::load_callback([&]() -> caf::error {
+             x.created_at = from_micros(created);
+             return caf::none;
+           }));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, token_record& x) {
+  using namespace detail;
+  // Only the token's SHA-256 is here, never the token; hex prints readably.
+  auto hash = hex_text(x.hash);
+  auto created = to_micros(x.created_at);
+  auto expires = to_micros(x.expires_at);
+  return f(caf::meta::type_name("token_record"), hash, x.user_id, created,
+           expires, x.origin, caf::meta::load_callback([&]() -> caf::error {
+             x.hash = bytes_from_hex(hash);
+             x.created_at = from_micros(created);
+             x.expires_at = from_micros(expires);
              return caf::none;
            }));
 }

@@ -33,7 +33,69 @@ using storage_actor = caf::typed_actor<
     /// Reads a server record (no secrets).
     caf::replies_to<get_atom, server_atom, uint64_t>::with<server>,
     /// Appends an audit record; answers with its seq.
-    caf::replies_to<audit_atom, audit_event>::with<uint64_t>>;
+    caf::replies_to<audit_atom, audit_event>::with<uint64_t>,
+    /// Audit records matching the filter, newest first: `limit` records
+    /// after skipping `offset`.
+    caf::replies_to<query_atom, audit_filter, uint64_t,
+                    uint64_t>::with<std::vector<audit_event>>,
+    /// Every server (no secrets), by id.
+    caf::replies_to<list_atom, server_atom>::with<std::vector<server>>,
+    /// Adds a server (server.create).
+    caf::replies_to<create_atom, server_change, audit_origin>::with<server>,
+    /// Changes a server (server.update).
+    caf::replies_to<update_atom, server_change, audit_origin>::with<server>,
+    /// Removes a server (server.delete).
+    caf::replies_to<delete_atom, server_atom, uint64_t, audit_origin>::with<
+        uint64_t>,
+    /// The token record stored under a token hash (errc::not_found).
+    caf::replies_to<find_atom, token_atom, std::string>::with<token_record>,
+    /// Stores a new login token (token.create and auth.login).
+    caf::replies_to<create_atom, token_record, audit_origin>::with<
+        token_record>,
+    /// Revokes a token by hash (token.revoke); false when it is unknown.
+    caf::replies_to<revoke_atom, std::string, audit_origin>::with<bool>,
+    /// One user by id, or by name.
+    caf::replies_to<get_atom, user_atom, uint64_t>::with<user>,
+    caf::replies_to<find_atom, user_atom, std::string>::with<user>,
+    /// Every user, by id.
+    caf::replies_to<list_atom, user_atom>::with<std::vector<user>>,
+    /// Adds a user with a password hash (user.create).
+    caf::replies_to<create_atom, user_atom, std::string, role, std::string,
+                    audit_origin>::with<user>,
+    /// Writes a changed user, audited as the given action (user.*).
+    caf::replies_to<update_atom, user, std::string, audit_origin>::with<
+        user>>;
+
+/// Authentication and the user accounts: owns the token cache, so every
+/// change that can invalidate a token goes through it.
+using rbac_actor = caf::typed_actor<
+    /// The principal behind a bearer token; errc::unauthenticated when the
+    /// token is malformed, unknown, expired, revoked or its user disabled.
+    caf::replies_to<auth_atom, std::string>::with<principal>,
+    /// A password login; errc::unauthenticated on bad credentials (audited
+    /// auth.login_failed), errc::throttled while the username or client
+    /// address is slowed down after failures.
+    caf::replies_to<login_atom, login_request>::with<login_grant>,
+    /// Revokes the token (auth.logout).
+    caf::replies_to<logout_atom, std::string, audit_origin>::with<bool>,
+    /// Every user, by id.
+    caf::replies_to<list_atom, user_atom>::with<std::vector<user>>,
+    /// One user.
+    caf::replies_to<get_atom, user_atom, uint64_t>::with<user>,
+    /// Creates a user: username, role and password are required.
+    caf::replies_to<create_atom, user_atom, user_change,
+                    audit_origin>::with<user>,
+    /// Changes role, disabled flag or password of a user.
+    caf::replies_to<update_atom, user_atom, uint64_t, user_change,
+                    audit_origin>::with<user>>;
+
+/// Hashes and verifies passwords on a thread of its own: argon2 takes
+/// ~0.3 s and must never block the cooperative scheduler.
+using hasher_actor = caf::typed_actor<
+    /// An argon2id PHC string for the password.
+    caf::replies_to<hash_atom, std::string>::with<std::string>,
+    /// Whether the password matches the PHC string.
+    caf::replies_to<verify_atom, std::string, std::string>::with<bool>>;
 
 /// Runs blocking SSH work on a thread of its own: one per global worker.
 using runner_actor = caf::typed_actor<
@@ -70,8 +132,9 @@ using task_manager_actor = caf::typed_actor<
     caf::reacts_to<slot_atom, uint64_t>,
     /// A worker returns to the pool.
     caf::reacts_to<release_atom, runner_actor>,
-    /// Tasks left the queue (started or cancelled while queued).
-    caf::reacts_to<dequeued_atom, uint64_t>,
+    /// Tasks of a server left its queue (started or cancelled while
+    /// queued): server id, count.
+    caf::reacts_to<dequeued_atom, uint64_t, uint64_t>,
     /// Runs start-up recovery; answers with the number of requeued tasks.
     caf::replies_to<recover_atom>::with<uint64_t>,
     /// Graceful shutdown: stop accepting, let running tasks finish within

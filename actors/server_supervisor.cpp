@@ -134,7 +134,7 @@ server_supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
         }
         auto next = std::move(st.queue.front());
         st.queue.pop_front();
-        self->send(st.manager, dequeued_atom::value, uint64_t{1});
+        self->send(st.manager, dequeued_atom::value, st.server_id, uint64_t{1});
         start(self, std::move(next), std::move(runner));
         request_slot_if_needed(self);
       },
@@ -146,7 +146,7 @@ server_supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
             continue;
           // A queued task never starts: drop it, then record the cancel.
           st.queue.erase(i);
-          self->send(st.manager, dequeued_atom::value, uint64_t{1});
+          self->send(st.manager, dequeued_atom::value, st.server_id, uint64_t{1});
           task_transition change;
           change.to = status::cancelled;
           return self->delegate(st.storage, transit_atom::value, id, change,

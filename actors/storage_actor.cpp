@@ -3,8 +3,12 @@
 
 #include "actors/storage_actor.hpp"
 
+#include <algorithm>
+
 #include "actors/result.hpp"
+#include "actors/task_metrics.hpp"
 #include "core/log.hpp"
+#include "storage/crypto.hpp"
 #include "storage/store.hpp"
 
 namespace tasks {
@@ -69,22 +73,95 @@ caf::expected<server_access> access_for(storage::store& st, uint64_t id,
   return result;
 }
 
+/// Most audit records one query returns.
+constexpr uint64_t max_audit_page = 1000;
+
+caf::expected<std::vector<audit_event>>
+query(storage::store& st, const audit_filter& filter, uint64_t offset,
+      uint64_t limit) {
+  std::vector<audit_event> result;
+  limit = std::min(limit, max_audit_page);
+  if (limit == 0)
+    return result;
+  uint64_t skipped = 0;
+  auto err = st.scan_audit(filter, storage::scan_order::descending,
+                           [&](const audit_event& e) {
+                             if (skipped < offset) {
+                               ++skipped;
+                               return true;
+                             }
+                             result.push_back(e);
+                             return result.size() < limit;
+                           });
+  if (err)
+    return err;
+  return result;
+}
+
+/// The token.create record of the store names the token; auth.login says
+/// who logged in from where (SPEC §6).
+caf::expected<token_record> add_login_token(storage::store& st,
+                                            const token_record& token,
+                                            const audit_origin& who) {
+  if (auto err = st.add_token(token, who))
+    return err;
+  audit_event event;
+  event.action = "auth.login";
+  event.user_id = who.user_id;
+  event.username = who.username;
+  event.client_ip = who.client_ip;
+  event.user_agent = who.user_agent;
+  event.metadata
+      = audit_metadata{}
+            .add("token_id", storage::to_hex(token.hash.substr(0, 4)))
+            .add("origin", token.origin)
+            .add("expires_at", format_iso8601(token.expires_at))
+            .str();
+  if (auto err = st.append_audit(std::move(event)))
+    return err;
+  return token;
+}
+
+caf::expected<bool> revoke(storage::store& st, const std::string& hash,
+                           const audit_origin& who) {
+  if (auto err = st.revoke_token(hash, who)) {
+    if (err == errc::not_found)
+      return false;
+    return err;
+  }
+  return true;
+}
+
+/// How long a final task ran; zero when it never started.
+std::chrono::microseconds run_time(const task& t) {
+  if (!t.started_at || !t.finished_at)
+    return std::chrono::microseconds{0};
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+      *t.finished_at - *t.started_at);
+}
+
 } // namespace
 
 storage_actor::behavior_type
 storage_service(storage_actor::stateful_pointer<storage_state> self,
-                storage::store* st, execution_config cfg) {
+                storage::store* st, execution_config cfg,
+                task_metrics* finished) {
   self->state.st = st;
   self->state.cfg = cfg;
+  self->state.finished = finished;
   auto& s = *st;
   return {
       [&s](create_atom, const new_task& request,
            const audit_origin& who) -> caf::result<task> {
         return to_result(s.create_task(request, who));
       },
-      [&s](transit_atom, const task_id& id, const task_transition& change,
-           const audit_origin& who) -> caf::result<task> {
-        return to_result(s.transition_task(id, change, who));
+      [self, &s](transit_atom, const task_id& id,
+                 const task_transition& change,
+                 const audit_origin& who) -> caf::result<task> {
+        auto moved = s.transition_task(id, change, who);
+        if (moved && is_final(moved->state) && self->state.finished)
+          self->state.finished->record(moved->state, run_time(*moved));
+        return to_result(std::move(moved));
       },
       [&s](get_atom, const task_id& id, bool with_output) -> caf::result<task> {
         return to_result(s.get_task(id, with_output));
@@ -113,6 +190,64 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
         if (!head)
           return head.error();
         return head->seq;
+      },
+      [&s](query_atom, const audit_filter& filter, uint64_t offset,
+           uint64_t limit) -> caf::result<std::vector<audit_event>> {
+        return to_result(query(s, filter, offset, limit));
+      },
+      [&s](list_atom, server_atom) -> caf::result<std::vector<server>> {
+        return to_result(s.list_servers());
+      },
+      [&s](create_atom, server_change& change,
+           const audit_origin& who) -> caf::result<server> {
+        auto added = s.add_server(change.record, change.password, who);
+        if (change.password)
+          storage::wipe(*change.password);
+        return to_result(std::move(added));
+      },
+      [&s](update_atom, server_change& change,
+           const audit_origin& who) -> caf::result<server> {
+        auto updated = s.update_server(change.record, change.password, who);
+        if (change.password)
+          storage::wipe(*change.password);
+        return to_result(std::move(updated));
+      },
+      [&s](delete_atom, server_atom, uint64_t id,
+           const audit_origin& who) -> caf::result<uint64_t> {
+        if (auto err = s.remove_server(id, who))
+          return err;
+        return id;
+      },
+      [&s](find_atom, token_atom,
+           const std::string& hash) -> caf::result<token_record> {
+        return to_result(s.find_token(hash));
+      },
+      [&s](create_atom, const token_record& token,
+           const audit_origin& who) -> caf::result<token_record> {
+        return to_result(add_login_token(s, token, who));
+      },
+      [&s](revoke_atom, const std::string& hash,
+           const audit_origin& who) -> caf::result<bool> {
+        return to_result(revoke(s, hash, who));
+      },
+      [&s](get_atom, user_atom, uint64_t id) -> caf::result<user> {
+        return to_result(s.get_user(id));
+      },
+      [&s](find_atom, user_atom,
+           const std::string& username) -> caf::result<user> {
+        return to_result(s.find_user(username));
+      },
+      [&s](list_atom, user_atom) -> caf::result<std::vector<user>> {
+        return to_result(s.list_users());
+      },
+      [&s](create_atom, user_atom, const std::string& username,
+           role user_role, const std::string& password_hash,
+           const audit_origin& who) -> caf::result<user> {
+        return to_result(s.add_user(username, user_role, password_hash, who));
+      },
+      [&s](update_atom, const user& changed, const std::string& action,
+           const audit_origin& who) -> caf::result<user> {
+        return to_result(s.update_user(changed, action, who));
       },
   };
 }

@@ -85,6 +85,7 @@ task_manager(task_manager_actor::stateful_pointer<manager_state> self,
                       request, who)
             .then(
                 [self, rp](task& t) mutable {
+                  ++self->state.queued_by_server[t.server_id];
                   self->send(supervisor_for(self, t.server_id),
                              enqueue_atom::value, t);
                   rp.deliver(std::move(t));
@@ -162,9 +163,11 @@ task_manager(task_manager_actor::stateful_pointer<manager_state> self,
         st.waiting.pop_front();
         grant(self, next, std::move(runner));
       },
-      [self](dequeued_atom, uint64_t count) {
+      [self](dequeued_atom, uint64_t server_id, uint64_t count) {
         auto& queued = self->state.queued;
         queued -= std::min(queued, count);
+        auto& of_server = self->state.queued_by_server[server_id];
+        of_server -= std::min(of_server, count);
       },
       [self](recover_atom) -> caf::result<uint64_t> {
         auto rp = self->make_response_promise<uint64_t>();
@@ -174,6 +177,7 @@ task_manager(task_manager_actor::stateful_pointer<manager_state> self,
                 [self, rp](std::vector<task>& queued) mutable {
                   for (auto& t : queued) {
                     ++self->state.queued;
+                    ++self->state.queued_by_server[t.server_id];
                     self->send(supervisor_for(self, t.server_id),
                                enqueue_atom::value, std::move(t));
                   }
@@ -222,6 +226,8 @@ task_manager(task_manager_actor::stateful_pointer<manager_state> self,
         stats.free_workers = st.free.size();
         stats.running = st.total_workers - st.free.size();
         stats.servers = st.supervisors.size();
+        for (const auto& [server_id, depth] : st.queued_by_server)
+          stats.queued_by_server.emplace_back(server_id, depth);
         return stats;
       },
   };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct manager_state {
   std::deque<uint64_t> waiting;
   uint64_t total_workers = 0;
   uint64_t queued = 0;
+  /// Queued tasks per server, for metrics.
+  std::map<uint64_t, uint64_t> queued_by_server;
   bool accepting = true;
   static inline const char* name = "task_manager";
 };

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -16,6 +18,8 @@
 #include "actors/ssh/exec.hpp"
 #include "actors/ssh/session.hpp"
 #include "core/error.hpp"
+#include "core/role.hpp"
+#include "core/user.hpp"
 
 namespace tasks {
 
@@ -45,6 +49,18 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using audit_atom = caf::atom_constant<caf::atom("audit")>;
+using auth_atom = caf::atom_constant<caf::atom("auth")>;
+using login_atom = caf::atom_constant<caf::atom("login")>;
+using logout_atom = caf::atom_constant<caf::atom("logout")>;
+using user_atom = caf::atom_constant<caf::atom("user")>;
+using token_atom = caf::atom_constant<caf::atom("token")>;
+using find_atom = caf::atom_constant<caf::atom("find")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
+using query_atom = caf::atom_constant<caf::atom("query")>;
+using hash_atom = caf::atom_constant<caf::atom("hash")>;
+using verify_atom = caf::atom_constant<caf::atom("verify")>;
 
 // -- local-only messages
 // ---------------------------------------------------------
@@ -84,18 +100,51 @@ struct exec_done {
   session_ptr session;
 };
 
+/// A password login as the API received it (the password is a secret).
+struct login_request {
+  std::string username;
+  std::string password;
+  /// Client address and user agent, for the audit log and throttling.
+  audit_origin origin;
+};
+
+/// A successful login: the token is shown to the client once.
+struct login_grant {
+  std::string token;
+  timestamp expires_at{};
+  principal who;
+};
+
+/// A user to create, or the fields of a user to change (unset = keep).
+struct user_change {
+  std::optional<std::string> username;
+  std::optional<role> user_role;
+  std::optional<bool> disabled;
+  /// A new password in clear text; hashed before it reaches the store.
+  std::optional<std::string> password;
+};
+
+/// A server to create or change, with its password when one is given:
+/// unset keeps the stored one, empty removes it (see store::update_server).
+struct server_change {
+  server record;
+  std::optional<std::string> password;
+};
+
 /// Counters for metrics and tests.
 struct manager_stats {
   uint64_t queued = 0;
   uint64_t running = 0;
   uint64_t free_workers = 0;
   uint64_t servers = 0;
+  /// (server id, queued tasks) for every server with a supervisor.
+  std::vector<std::pair<uint64_t, uint64_t>> queued_by_server;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, manager_stats& x) {
   return f(caf::meta::type_name("manager_stats"), x.queued, x.running,
-           x.free_workers, x.servers);
+           x.free_workers, x.servers, x.queued_by_server);
 }
 
 } // namespace tasks
@@ -105,3 +154,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::connect_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::exec_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::exec_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::session_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::login_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::login_grant)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::user_change)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::server_change)

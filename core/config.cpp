@@ -41,7 +41,7 @@ constexpr std::string_view known_variables[] = {
     "TASKS_TOKEN_TTL",
     "TASKS_RETENTION_DAYS",
     "TASKS_LOG_FORMAT",
-    // Read once by the first start (SPEC §1); a secret, so not in `config`.
+    // Used by the first start only (SPEC §1); a secret, never described.
     "TASKS_BOOTSTRAP_ADMIN_PASSWORD",
 };
 
@@ -294,6 +294,20 @@ void read_tls(validator& v, config& cfg) {
   cfg.tls_key = *key;
 }
 
+/// The value is a secret: errors name the variable and the rule only.
+void read_bootstrap_password(validator& v, config& cfg) {
+  constexpr size_t max_bytes = 1024; // storage::max_password_size
+  auto value = v.find("TASKS_BOOTSTRAP_ADMIN_PASSWORD");
+  if (!value)
+    return;
+  if (value->size() > max_bytes) {
+    v.fail("TASKS_BOOTSTRAP_ADMIN_PASSWORD is invalid (value not shown): "
+           "expected at most 1024 bytes, or empty to generate a password");
+    return;
+  }
+  cfg.bootstrap_admin_password = *value;
+}
+
 void read_choices(validator& v, config& cfg) {
   if (auto value = v.find("TASKS_STORE_OUTPUT_DEFAULT")) {
     if (*value == "1" || *value == "true")
@@ -366,6 +380,7 @@ caf::expected<config> load_config(const env_map& environment,
   v.read_uint("TASKS_SSH_CONNECT_TIMEOUT", cfg.ssh_connect_timeout, 1, 300);
   v.read_uint("TASKS_TOKEN_TTL", cfg.token_ttl, 60, 31536000);
   v.read_uint("TASKS_RETENTION_DAYS", cfg.retention_days, 0, 36500);
+  read_bootstrap_password(v, cfg);
   if (!v.ok())
     return make_error(errc::invalid_config, v.join_errors());
   if (cfg.vault_key_file.empty())

@@ -38,6 +38,9 @@ struct config {
   uint32_t token_ttl = 43200;
   uint32_t retention_days = 0;
   log_format log = log_format::text;
+  /// TASKS_BOOTSTRAP_ADMIN_PASSWORD: the first start's admin password
+  /// (empty = generate one). A secret: describe() never shows it.
+  std::string bootstrap_admin_password;
   /// Non-fatal findings, e.g. an unknown TASKS_* variable (a likely typo).
   std::vector<std::string> warnings;
 };

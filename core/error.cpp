@@ -21,6 +21,7 @@ std::string to_string(errc code) {
     case errc::unauthenticated: return "unauthenticated";
     case errc::forbidden: return "forbidden";
     case errc::store_locked: return "store_locked";
+    case errc::throttled: return "throttled";
     case errc::ssh_failure: return "ssh_failure";
     case errc::host_key_mismatch: return "host_key_mismatch";
   }

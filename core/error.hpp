@@ -45,6 +45,8 @@ enum class errc : uint8_t {
   ssh_failure,
   /// The server offered a host key other than the pinned one.
   host_key_mismatch,
+  /// Too many failed attempts; the context says when to retry.
+  throttled,
 };
 
 /// Returns the code's name, e.g. "not_found".

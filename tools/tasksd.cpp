@@ -1,5 +1,6 @@
-// tasksd: opens and migrates the store, starts the execution actors,
-// requeues what a previous run left, and drains on SIGTERM (SPEC §5).
+// tasksd: opens and migrates the store, creates the first admin, starts the
+// execution actors and the HTTP API, requeues what a previous run left, and
+// drains on SIGTERM (SPEC §5).
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
@@ -7,17 +8,27 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/execution.hpp"
+#include "actors/rbac.hpp"
+#include "actors/task_metrics.hpp"
 #include "actors/timeouts.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "http/context.hpp"
+#include "http/metrics.hpp"
+#include "http/server.hpp"
+#include "tools/bootstrap_admin.hpp"
 #include "tools/store_setup.hpp"
 
 namespace {
 
 using namespace tasks;
+
+/// Time the API gets to answer the requests in flight at SIGTERM.
+constexpr std::chrono::seconds http_drain{10};
 
 /// Runs recovery; false when the store could not be read.
 bool recover(caf::actor_system& sys, const execution& exec) {
@@ -47,6 +58,30 @@ void drain(caf::actor_system& sys, const execution& exec,
           });
 }
 
+/// Creates `admin` on an empty store; a generated password is shown once,
+/// on stderr, and never logged.
+bool bootstrap(storage::store& st, const config& cfg) {
+  auto created = ensure_bootstrap_admin(st, cfg.bootstrap_admin_password);
+  if (!created) {
+    log::error("cannot create the first admin: {}",
+               message_of(created.error()));
+    return false;
+  }
+  if (*created) {
+    std::fprintf(stderr,
+                 "\ntasksd: created user '%s' with password: %s\n"
+                 "tasksd: it is shown only this once; log in and keep it "
+                 "safe.\n\n",
+                 bootstrap_admin_name, (*created)->c_str());
+    std::fflush(stderr);
+  } else if (!cfg.bootstrap_admin_password.empty()) {
+    log::info("first start: user '{}' created with "
+              "TASKS_BOOTSTRAP_ADMIN_PASSWORD",
+              bootstrap_admin_name);
+  }
+  return true;
+}
+
 } // namespace
 
 int main() {
@@ -72,13 +107,34 @@ int main() {
     log::error("cannot open the store: {}", message_of(opened.error()));
     return 1;
   }
+  if (!bootstrap(*opened->st, *cfg))
+    return 1;
   auto exec_cfg = execution_config::from(*cfg);
   int exit_code = 0;
   {
     caf::actor_system_config sys_cfg;
     caf::actor_system sys{sys_cfg};
-    auto exec = spawn_execution(sys, *opened->st, exec_cfg);
-    if (!recover(sys, exec)) {
+    task_metrics finished;
+    auto exec = spawn_execution(sys, *opened->st, exec_cfg, &finished);
+    auto rbac = spawn_rbac(sys, exec.storage, rbac_config::from(*cfg));
+    http::metrics counters;
+    http::api_context ctx{sys,
+                          *cfg,
+                          rbac ? *rbac : rbac_actor{},
+                          exec.manager,
+                          exec.storage,
+                          exec.readers,
+                          counters,
+                          finished};
+    http::server api{ctx};
+    if (!rbac) {
+      log::error("cannot start authentication: {}",
+                 message_of(rbac.error()));
+      exit_code = 1;
+    } else if (!recover(sys, exec)) {
+      exit_code = 1;
+    } else if (auto err = api.start()) {
+      log::error("{}", message_of(err));
       exit_code = 1;
     } else {
       log::info("tasksd ready: store {}, {} worker(s)", cfg->data_dir,
@@ -87,8 +143,16 @@ int main() {
       sigwait(&stop_signals, &signal);
       log::info("received {}, draining",
                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      api.drain(http_drain);
       drain(sys, exec, exec_cfg);
     }
+    api.stop();
+    if (rbac)
+      caf::anon_send_exit(*rbac, caf::exit_reason::user_shutdown);
+    ctx.rbac = rbac_actor{};
+    ctx.manager = task_manager_actor{};
+    ctx.storage = storage_actor{};
+    ctx.readers.clear();
     stop_execution(sys, exec);
   }
   log::info("stopped");

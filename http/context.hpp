@@ -1,0 +1,51 @@
+// What every route handler needs: the actor system, the actors it talks
+// to, the configuration and the counters.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "actors/interfaces.hpp"
+#include "core/config.hpp"
+
+namespace tasks {
+class task_metrics;
+} // namespace tasks
+
+namespace tasks::http {
+
+class metrics;
+
+/// Handles and settings shared by the routes; lives as long as the server.
+struct api_context {
+  caf::actor_system& sys;
+  const config& cfg;
+  rbac_actor rbac;
+  task_manager_actor manager;
+  /// The writer: every state change goes through it.
+  storage_actor storage;
+  /// Read-only replicas of the storage actor over the same store, so long
+  /// reads (lists, audit queries) never wait behind a synced write.
+  std::vector<storage_actor> readers;
+  metrics& counters;
+  const task_metrics& tasks;
+  /// Set on SIGTERM: new requests that would start work get 503.
+  std::atomic<bool> draining{false};
+  /// Requests accepted and not yet answered.
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<uint64_t> next_reader{0};
+
+  /// The next reader, round robin.
+  storage_actor reader() {
+    if (readers.empty())
+      return storage;
+    return readers[next_reader.fetch_add(1, std::memory_order_relaxed)
+                   % readers.size()];
+  }
+};
+
+} // namespace tasks::http

@@ -1,0 +1,67 @@
+// Health, metrics, the OpenAPI document, and JSON answers for unknown paths.
+#include <caf/all.hpp>
+
+#include "actors/timeouts.hpp"
+#include "core/error.hpp"
+#include "http/async.hpp"
+#include "http/embedded.hpp"
+#include "http/json_out.hpp"
+#include "http/metrics.hpp"
+#include "http/routes.hpp"
+
+namespace tasks::http {
+
+namespace {
+
+using namespace Pistache;
+
+void health(api_context& ctx, const reply_ptr& r) {
+  if (ctx.draining) {
+    r->send(Http::Code::Service_Unavailable, "{\"status\":\"draining\"}");
+    return;
+  }
+  r->send(Http::Code::Ok, "{\"status\":\"ok\"}");
+}
+
+void metrics_page(api_context& ctx, const reply_ptr& r) {
+  with_principal(ctx, r, [&ctx, r](caf::event_based_actor* self,
+                                   const principal& who) {
+    auto d = decide(who, action::metrics_view, std::nullopt);
+    if (d != decision::allow) {
+      deny(self, ctx, r, who, action::metrics_view, d, "");
+      return;
+    }
+    self->request(ctx.manager, timeouts::http, stats_atom::value)
+        .then(
+            [&ctx, r](manager_stats& stats) {
+              r->send_as(Http::Code::Ok, ctx.counters.render(stats, ctx.tasks),
+                         "text/plain; version=0.0.4");
+            },
+            [r](caf::error& err) { r->fail(err); });
+  });
+}
+
+} // namespace
+
+void add_meta_routes(Rest::Router& router, api_context& ctx) {
+  add_route(router, ctx, Http::Method::Get, "/api/health",
+            [&ctx](const auto&, const auto& r) { health(ctx, r); });
+  add_route(router, ctx, Http::Method::Get, "/metrics",
+            [&ctx](const auto&, const auto& r) { metrics_page(ctx, r); });
+  add_route(router, ctx, Http::Method::Get, "/api/openapi.json",
+            [](const auto&, const auto& r) {
+              r->send(Http::Code::Ok, std::string{embedded::openapi_json});
+            });
+  router.addNotFoundHandler([&ctx](const Rest::Request& request,
+                                   Http::ResponseWriter writer) {
+    request_info info;
+    info.route = "(unknown)";
+    info.method = Http::methodString(request.method());
+    reply r{std::move(writer), std::move(info), ctx.counters, ctx.in_flight};
+    r.error(Http::Code::Not_Found, "not_found",
+            "no such endpoint: " + request.resource());
+    return Rest::Route::Result::Ok;
+  });
+}
+
+} // namespace tasks::http

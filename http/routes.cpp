@@ -1,0 +1,124 @@
+// Route registration and the checks every handler shares (see routes.hpp).
+#include "http/routes.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "http/query.hpp"
+
+namespace tasks::http {
+
+namespace {
+
+using namespace Pistache;
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+std::string raw_header(const Http::Request& request, const char* name) {
+  auto h = request.headers().tryGetRaw(name);
+  return h ? h->value() : std::string{};
+}
+
+/// HTTP/1.1 keeps the connection unless the client says close; HTTP/1.0
+/// only when it asks for keep-alive.
+bool wants_keep_alive(const Http::Request& request) {
+  auto connection = lower(raw_header(request, "Connection"));
+  if (request.version() == Http::Version::Http10)
+    return connection.find("keep-alive") != std::string::npos;
+  return connection.find("close") == std::string::npos;
+}
+
+/// The token of `Authorization: Bearer <token>`; a header of another shape
+/// yields a value the rbac actor rejects as malformed.
+std::string bearer_token(const Http::Request& request) {
+  auto value = raw_header(request, "Authorization");
+  if (value.empty())
+    return {};
+  if (value.size() > 7 && lower(value.substr(0, 7)) == "bearer ")
+    return value.substr(7);
+  return "?";
+}
+
+request_info info_of(const Http::Request& request, const std::string& route) {
+  request_info info;
+  info.route = route;
+  info.method = Http::methodString(request.method());
+  info.client_ip = request.address().host();
+  info.user_agent = raw_header(request, "User-Agent").substr(0, 512);
+  info.token = bearer_token(request);
+  info.keep_alive = wants_keep_alive(request);
+  return info;
+}
+
+} // namespace
+
+void add_route(Rest::Router& router, api_context& ctx, Http::Method method,
+               const std::string& pattern, route_handler handler) {
+  auto wrapped = [&ctx, pattern, handler = std::move(handler)](
+                     const Rest::Request& request,
+                     Http::ResponseWriter writer) {
+    auto r = std::make_shared<reply>(std::move(writer),
+                                     info_of(request, pattern), ctx.counters,
+                                     ctx.in_flight);
+    if (ctx.draining && pattern != "/api/health") {
+      r->fail(make_error(errc::shutting_down,
+                         "tasksd is shutting down; retry after it restarts"));
+      return Rest::Route::Result::Ok;
+    }
+    try {
+      handler(request, r);
+    } catch (const std::exception& e) {
+      log::error("{} {}: {}", r->info().method, pattern, e.what());
+      r->error(Http::Code::Internal_Server_Error, "internal_error",
+               "internal error; the service log has details");
+    }
+    return Rest::Route::Result::Ok;
+  };
+  router.addRoute(method, pattern, std::move(wrapped));
+}
+
+bool accept_json_body(const Rest::Request& request, reply& r, bool required) {
+  const auto& body = request.body();
+  if (body.size() > max_body_bytes) {
+    r.close_after();
+    r.error(Http::Code::Request_Entity_Too_Large, "payload_too_large",
+            "the request is larger than 1 MiB; the connection is closed");
+    return false;
+  }
+  if (body.empty()) {
+    if (!required)
+      return true;
+    r.fail(make_error(errc::invalid_argument,
+                      "body: empty; expected a JSON object"));
+    return false;
+  }
+  auto type = lower(raw_header(request, "Content-Type"));
+  auto media = type.substr(0, type.find(';'));
+  media.erase(media.find_last_not_of(" \t") + 1);
+  if (media != "application/json") {
+    r.error(Http::Code::Unsupported_Media_Type, "unsupported_media_type",
+            "Content-Type must be application/json");
+    return false;
+  }
+  return true;
+}
+
+uint64_t id_param(const Rest::Request& request, reply& r, const char* name,
+                  const char* field) {
+  auto text = percent_decode(request.param(name).as<std::string>(), false);
+  auto id = text ? parse_decimal(*text, UINT64_MAX) : std::nullopt;
+  if (!id || *id == 0) {
+    r.fail(make_error(errc::invalid_argument,
+                      std::string{field} + ": must be a positive integer"));
+    return 0;
+  }
+  return *id;
+}
+
+} // namespace tasks::http
