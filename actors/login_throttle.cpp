@@ -15,7 +15,7 @@ std::chrono::seconds ceil_seconds(timestamp::duration d) {
 } // namespace
 
 login_throttle::login_throttle(throttle_limits limits)
-  : limits_(limits), entries_(limits.max_keys) {
+    : limits_(limits), entries_(limits.max_keys) {
   if (limits_.max_failures == 0)
     limits_.max_failures = 1;
 }

@@ -14,7 +14,7 @@ namespace tasks {
 template <class V> class lru_map {
 public:
   explicit lru_map(size_t capacity = 10000)
-    : capacity_(capacity == 0 ? 1 : capacity) {
+      : capacity_(capacity == 0 ? 1 : capacity) {
     // nop
   }
 

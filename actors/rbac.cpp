@@ -38,8 +38,7 @@ caf::error auth_error(caf::error err) {
 void finish_auth(rbac_self self, const std::string& hash,
                  const token_record& token, uint64_t generation,
                  caf::typed_response_promise<principal> rp) {
-  self
-      ->request(self->state.storage, timeouts::storage, get_atom::value,
+  self->request(self->state.storage, timeouts::storage, get_atom::value,
                 user_atom::value, token.user_id)
       .then(
           [self, hash, expires_at = token.expires_at, generation,
@@ -85,8 +84,7 @@ caf::result<principal> authenticate(rbac_self self, const std::string& token) {
     return *who;
   auto generation = st.tokens.generation();
   auto rp = self->make_response_promise<principal>();
-  self
-      ->request(st.storage, timeouts::storage, find_atom::value,
+  self->request(st.storage, timeouts::storage, find_atom::value,
                 token_atom::value, hash)
       .then(
           [self, hash, generation, rp](token_record& token) mutable {
@@ -155,10 +153,8 @@ rbac_actor::behavior_type rbac(rbac_actor::stateful_pointer<rbac_state> self,
       [self](login_atom, login_request& request) -> caf::result<login_grant> {
         return login(self, request);
       },
-      [self](logout_atom, const std::string& token,
-             const audit_origin& who) -> caf::result<bool> {
-        return logout(self, token, who);
-      },
+      [self](logout_atom, const std::string& token, const audit_origin& who)
+          -> caf::result<bool> { return logout(self, token, who); },
       [self](list_atom, user_atom) -> caf::result<std::vector<user>> {
         return list_users(self);
       },

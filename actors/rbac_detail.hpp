@@ -40,7 +40,7 @@ caf::result<std::vector<user>> list_users(rbac_self self);
 caf::result<user> get_user(rbac_self self, uint64_t id);
 caf::result<user> create_user(rbac_self self, user_change& change,
                               const audit_origin& who);
-caf::result<user> update_user(rbac_self self, uint64_t id,
-                              user_change& change, const audit_origin& who);
+caf::result<user> update_user(rbac_self self, uint64_t id, user_change& change,
+                              const audit_origin& who);
 
 } // namespace tasks::rbac_detail

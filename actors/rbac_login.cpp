@@ -56,13 +56,12 @@ std::string lower_ascii(std::string text) {
 caf::error throttled(const char* whom, std::chrono::seconds wait) {
   return make_error(errc::throttled, std::string{"too many failed logins "}
                                          + whom + "; retry in "
-                                         + std::to_string(wait.count())
-                                         + " s");
+                                         + std::to_string(wait.count()) + " s");
 }
 
 /// Applies `f` to each throttle the attempt counts against.
-template <class F> void for_each_throttle(rbac_self self, login_attempt& a,
-                                          F f) {
+template <class F>
+void for_each_throttle(rbac_self self, login_attempt& a, F f) {
   f(self->state.users, a.user_key);
   if (!a.request.origin.client_ip.empty())
     f(self->state.addresses, a.request.origin.client_ip);
@@ -90,11 +89,10 @@ void fail(rbac_self self, const attempt_ptr& a, const char* reason) {
   event.username = std::string{
       utf8::cut_chars(utf8::sanitize(a->request.username), max_username_chars)};
   event.client_ip = utf8::sanitize(origin.client_ip);
-  event.user_agent = std::string{utf8::cut_chars(
-      utf8::sanitize(origin.user_agent), max_user_agent_chars)};
+  event.user_agent = std::string{
+      utf8::cut_chars(utf8::sanitize(origin.user_agent), max_user_agent_chars)};
   event.metadata = audit_metadata{}.add("reason", reason).str();
-  self
-      ->request(self->state.storage, timeouts::storage, audit_atom::value,
+  self->request(self->state.storage, timeouts::storage, audit_atom::value,
                 std::move(event))
       .then([a](uint64_t) { a->rp.deliver(bad_credentials()); },
             [a](caf::error& err) {
@@ -118,9 +116,7 @@ void grant(rbac_self self, const attempt_ptr& a, const user& u) {
                    a->request.origin.user_agent};
   principal grantee{u.id, u.username, u.user_role};
   auto generation = st.tokens.generation();
-  self
-      ->request(st.storage, timeouts::storage, create_atom::value, record,
-                who)
+  self->request(st.storage, timeouts::storage, create_atom::value, record, who)
       .then(
           [self, a, token, grantee, generation](token_record& stored) mutable {
             auto& st = self->state;
@@ -145,8 +141,7 @@ void grant(rbac_self self, const attempt_ptr& a, const user& u) {
 void verify(rbac_self self, const attempt_ptr& a, const std::string& phc,
             std::optional<user> candidate, const char* reason) {
   auto& st = self->state;
-  self
-      ->request(st.hasher(), timeouts::hasher, verify_atom::value, phc,
+  self->request(st.hasher(), timeouts::hasher, verify_atom::value, phc,
                 std::string{a->request.password})
       .then(
           [self, a, candidate, reason](bool match) {
@@ -169,7 +164,7 @@ void check_user(rbac_self self, const attempt_ptr& a, user& u) {
   else if (u.password_hash.empty())
     verify(self, a, dummy, std::nullopt, "bad password");
   else
-    verify(self, a, u.password_hash, std::move(u), "bad password");
+    verify(self, a, std::string{u.password_hash}, u, "bad password");
 }
 
 } // namespace
@@ -200,8 +195,7 @@ caf::result<login_grant> login(rbac_self self, login_request& request) {
     t.begin(key);
   });
   a->rp = self->make_response_promise<login_grant>();
-  self
-      ->request(st.storage, timeouts::storage, find_atom::value,
+  self->request(st.storage, timeouts::storage, find_atom::value,
                 user_atom::value, a->request.username)
       .then([self, a](user& u) { check_user(self, a, u); },
             [self, a](caf::error& err) {

@@ -82,8 +82,7 @@ void run_steps(rbac_self self, const job_ptr& job) {
   }
   const auto& [changed, action] = job->steps[job->next_step++];
   auto id = changed.id;
-  self
-      ->request(self->state.storage, timeouts::storage, update_atom::value,
+  self->request(self->state.storage, timeouts::storage, update_atom::value,
                 changed, action, job->who)
       .then(
           [self, job](user& updated) {
@@ -125,10 +124,8 @@ void plan(const job_ptr& job, std::optional<std::string> new_hash) {
 }
 
 /// Hashes the job's password on a hasher, then calls `next` with the hash.
-template <class F>
-void hash_then(rbac_self self, const job_ptr& job, F next) {
-  self
-      ->request(self->state.hasher(), timeouts::hasher, hash_atom::value,
+template <class F> void hash_then(rbac_self self, const job_ptr& job, F next) {
+  self->request(self->state.hasher(), timeouts::hasher, hash_atom::value,
                 take_password(job))
       .then([next](std::string& phc) mutable { next(std::move(phc)); },
             [job](caf::error& err) { job->rp.deliver(std::move(err)); });
@@ -179,8 +176,7 @@ caf::error check_user_update(const user_change& change) {
 
 caf::result<std::vector<user>> list_users(rbac_self self) {
   auto rp = self->make_response_promise<std::vector<user>>();
-  self
-      ->request(self->state.storage, timeouts::storage, list_atom::value,
+  self->request(self->state.storage, timeouts::storage, list_atom::value,
                 user_atom::value)
       .then(
           [rp](std::vector<user>& users) mutable {
@@ -194,11 +190,11 @@ caf::result<std::vector<user>> list_users(rbac_self self) {
 
 caf::result<user> get_user(rbac_self self, uint64_t id) {
   auto rp = self->make_response_promise<user>();
-  self
-      ->request(self->state.storage, timeouts::storage, get_atom::value,
+  self->request(self->state.storage, timeouts::storage, get_atom::value,
                 user_atom::value, id)
-      .then([rp](user& u) mutable { rp.deliver(without_secrets(std::move(u))); },
-            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      .then(
+          [rp](user& u) mutable { rp.deliver(without_secrets(std::move(u))); },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
   return rp;
 }
 
@@ -214,8 +210,7 @@ caf::result<user> create_user(rbac_self self, user_change& change,
   job->rp = self->make_response_promise<user>();
   hash_then(self, job, [self, job](std::string phc) {
     const auto& change = job->change;
-    self
-        ->request(self->state.storage, timeouts::storage, create_atom::value,
+    self->request(self->state.storage, timeouts::storage, create_atom::value,
                   user_atom::value, *change.username, *change.user_role, phc,
                   job->who)
         .then(
@@ -240,8 +235,7 @@ caf::result<user> update_user(rbac_self self, uint64_t id, user_change& change,
     return err;
   job->who = who;
   job->rp = self->make_response_promise<user>();
-  self
-      ->request(self->state.storage, timeouts::storage, get_atom::value,
+  self->request(self->state.storage, timeouts::storage, get_atom::value,
                 user_atom::value, id)
       .then([self, job](user& stored) { apply_update(self, job, stored); },
             [job](caf::error& err) { job->rp.deliver(std::move(err)); });

@@ -6,7 +6,7 @@
 namespace tasks {
 
 token_cache::token_cache(size_t capacity, std::chrono::seconds lifetime)
-  : lifetime_(lifetime), entries_(capacity) {
+    : lifetime_(lifetime), entries_(capacity) {
   // nop
 }
 
@@ -44,7 +44,8 @@ void token_cache::erase(const std::string& hash) {
 
 void token_cache::erase_user(uint64_t user_id) {
   ++generation_;
-  entries_.erase_if([user_id](const entry& e) { return e.who.user_id == user_id; });
+  entries_.erase_if(
+      [user_id](const entry& e) { return e.who.user_id == user_id; });
 }
 
 } // namespace tasks

@@ -19,9 +19,8 @@ namespace tasks {
 class token_cache {
 public:
   /// At most `capacity` tokens, each kept at most `lifetime`.
-  explicit token_cache(size_t capacity = 10000,
-                       std::chrono::seconds lifetime
-                       = std::chrono::seconds{60});
+  explicit token_cache(size_t capacity = 10000, std::chrono::seconds lifetime
+                                                = std::chrono::seconds{60});
 
   /// The principal of a cached, unexpired token; drops stale entries.
   std::optional<principal> find(const std::string& hash, timestamp now);
@@ -29,8 +28,8 @@ public:
   /// Caches a token that expires at `expires_at`, unless an invalidation
   /// happened since `seen_generation` (an answer that raced with a logout or
   /// a user change must not come back to life).
-  void put(const std::string& hash, const principal& who,
-           timestamp expires_at, timestamp now, uint64_t seen_generation);
+  void put(const std::string& hash, const principal& who, timestamp expires_at,
+           timestamp now, uint64_t seen_generation);
 
   /// Drops one token.
   void erase(const std::string& hash);

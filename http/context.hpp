@@ -11,6 +11,7 @@
 
 #include "actors/interfaces.hpp"
 #include "core/config.hpp"
+#include "http/reply.hpp"
 
 namespace tasks {
 class task_metrics;
@@ -35,8 +36,8 @@ struct api_context {
   const task_metrics& tasks;
   /// Set on SIGTERM: new requests that would start work get 503.
   std::atomic<bool> draining{false};
-  /// Requests accepted and not yet answered.
-  std::atomic<int64_t> in_flight{0};
+  /// Requests in flight, and the switch that ends all sends.
+  reply_gate gate{};
   std::atomic<uint64_t> next_reader{0};
 
   /// The next reader, round robin.

@@ -52,7 +52,9 @@ void put_optional_string(json_writer& w, const char* key,
     w.Null();
 }
 
-void write_task(json_writer& w, const task& t) {
+/// Lists leave the output out (up to 2 × TASKS_OUTPUT_MAX_BYTES per task):
+/// their entries have no stdout/stderr keys rather than a misleading null.
+void write_task(json_writer& w, const task& t, bool with_output) {
   w.StartObject();
   put_key_string(w, "id", to_string(t.id));
   w.Key("server_id");
@@ -66,8 +68,10 @@ void write_task(json_writer& w, const task& t) {
     w.Int(*t.exit_code);
   else
     w.Null();
-  put_optional_string(w, "stdout", t.stdout_text);
-  put_optional_string(w, "stderr", t.stderr_text);
+  if (with_output) {
+    put_optional_string(w, "stdout", t.stdout_text);
+    put_optional_string(w, "stderr", t.stderr_text);
+  }
   w.Key("stdout_truncated");
   w.Bool(t.stdout_truncated);
   w.Key("stderr_truncated");
@@ -236,7 +240,7 @@ std::string success_body(std::string_view message) {
 }
 
 std::string task_json(const task& t) {
-  return build([&](json_writer& w) { write_task(w, t); });
+  return build([&](json_writer& w) { write_task(w, t, true); });
 }
 
 std::string task_list_json(const std::vector<task>& tasks, size_t limit,
@@ -246,7 +250,7 @@ std::string task_list_json(const std::vector<task>& tasks, size_t limit,
     w.Key("tasks");
     w.StartArray();
     for (const auto& t : tasks)
-      write_task(w, t);
+      write_task(w, t, false);
     w.EndArray();
     w.Key("count");
     w.Uint64(tasks.size());

@@ -27,7 +27,8 @@ std::string success_body(std::string_view message);
 /// A task as SPEC §3 names its fields; stdout/stderr only when stored.
 std::string task_json(const task& t);
 
-/// {"tasks": [...], "count": n, "limit": l, "offset": o}.
+/// {"tasks": [...], "count": n, "limit": l, "offset": o}; the entries carry
+/// no stdout/stderr (GET /api/tasks/:id has them).
 std::string task_list_json(const std::vector<task>& tasks, size_t limit,
                            size_t offset);
 

@@ -57,7 +57,7 @@ void add_meta_routes(Rest::Router& router, api_context& ctx) {
     request_info info;
     info.route = "(unknown)";
     info.method = Http::methodString(request.method());
-    reply r{std::move(writer), std::move(info), ctx.counters, ctx.in_flight};
+    reply r{std::move(writer), std::move(info), ctx.counters, ctx.gate};
     r.error(Http::Code::Not_Found, "not_found",
             "no such endpoint: " + request.resource());
     return Rest::Route::Result::Ok;

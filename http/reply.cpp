@@ -68,12 +68,12 @@ std::pair<Code, std::string_view> status_of(const caf::error& err) {
 }
 
 reply::reply(Pistache::Http::ResponseWriter writer, request_info info,
-             metrics& counters, std::atomic<int64_t>& in_flight)
+             metrics& counters, reply_gate& gate)
   : writer_(std::move(writer)),
     info_(std::move(info)),
     counters_(counters),
-    in_flight_(in_flight) {
-  ++in_flight_;
+    gate_(gate) {
+  ++gate_.in_flight;
 }
 
 reply::~reply() {
@@ -92,7 +92,10 @@ bool reply::send_as(Code code, const std::string& body,
                     const std::vector<extra_header>& headers) {
   if (done_.exchange(true))
     return false;
-  --in_flight_;
+  --gate_.in_flight;
+  std::shared_lock<std::shared_mutex> guard{gate_.mutex};
+  if (gate_.closed)
+    return false;
   counters_.count_request(info_.method, info_.route, static_cast<int>(code));
   // Holding the peer across send() also closes an expired()/lock() race
   // inside Pistache 0.0.5's ResponseWriter::send().

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,15 +36,30 @@ struct request_info {
 std::pair<Pistache::Http::Code, std::string_view>
 status_of(const caf::error& err);
 
+/// What the replies of one endpoint share: the count of unanswered requests
+/// (the drain waits for it) and the switch that stops sends once the
+/// endpoint is gone (a late actor answer must not touch a dead transport).
+struct reply_gate {
+  std::atomic<int64_t> in_flight{0};
+  std::shared_mutex mutex;
+  bool closed = false;
+
+  /// Refuses every later send; waits for sends in progress to finish.
+  void close() {
+    std::unique_lock<std::shared_mutex> guard{mutex};
+    closed = true;
+  }
+};
+
 /// A response header beyond the ones Pistache knows.
 using extra_header = std::pair<std::string, std::string>;
 
 /// One request's answer; share it with the callbacks that may send it.
 class reply {
 public:
-  /// Counts itself in `in_flight` until it is sent.
+  /// Counts itself in the gate's in_flight until it is sent.
   reply(Pistache::Http::ResponseWriter writer, request_info info,
-        metrics& counters, std::atomic<int64_t>& in_flight);
+        metrics& counters, reply_gate& gate);
 
   /// A reply dropped unsent (a bug) still answers, with a 500.
   ~reply();
@@ -77,7 +93,7 @@ private:
   Pistache::Http::ResponseWriter writer_;
   request_info info_;
   metrics& counters_;
-  std::atomic<int64_t>& in_flight_;
+  reply_gate& gate_;
   std::atomic<bool> done_{false};
 };
 

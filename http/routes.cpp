@@ -65,7 +65,7 @@ void add_route(Rest::Router& router, api_context& ctx, Http::Method method,
                      Http::ResponseWriter writer) {
     auto r = std::make_shared<reply>(std::move(writer),
                                      info_of(request, pattern), ctx.counters,
-                                     ctx.in_flight);
+                                     ctx.gate);
     if (ctx.draining && pattern != "/api/health") {
       r->fail(make_error(errc::shutting_down,
                          "tasksd is shutting down; retry after it restarts"));

@@ -74,7 +74,8 @@ void server::drain(std::chrono::milliseconds limit) {
   ctx_.draining = true;
   auto deadline = std::chrono::steady_clock::now() + limit;
   // Pistache has no completion signal for queued writes: poll briefly.
-  while (ctx_.in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+  while (ctx_.gate.in_flight > 0
+         && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   // Let the reactor threads flush the last answers.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -82,6 +83,7 @@ void server::drain(std::chrono::milliseconds limit) {
 
 void server::stop() {
   if (endpoint_) {
+    ctx_.gate.close();
     endpoint_->shutdown();
     endpoint_.reset();
   }

@@ -20,9 +20,8 @@ ensure_bootstrap_admin(storage::store& st,
   auto phc = storage::hash_password(password, cost);
   if (!phc) {
     storage::wipe(password);
-    return make_error(errc::invalid_argument,
-                      "TASKS_BOOTSTRAP_ADMIN_PASSWORD: "
-                          + message_of(phc.error()));
+    return make_error(errc::invalid_argument, "TASKS_BOOTSTRAP_ADMIN_PASSWORD: "
+                                                  + message_of(phc.error()));
   }
   audit_origin who;
   who.username = "tasksd";

@@ -18,10 +18,8 @@ inline constexpr const char* bootstrap_admin_name = "admin";
 /// `configured_password`, or with a random one when that is empty, audited
 /// as user.create by "tasksd". Returns the generated password, to be shown
 /// once; nullopt when the configured one was used or users already exist.
-caf::expected<std::optional<std::string>>
-ensure_bootstrap_admin(storage::store& st,
-                       const std::string& configured_password,
-                       storage::password_cost cost
-                       = storage::password_cost::production());
+caf::expected<std::optional<std::string>> ensure_bootstrap_admin(
+    storage::store& st, const std::string& configured_password,
+    storage::password_cost cost = storage::password_cost::production());
 
 } // namespace tasks

@@ -107,7 +107,7 @@ bool health_ok(uint16_t port) {
 } // namespace
 
 tasksd_process::tasksd_process(tasksd_options options)
-    : env_(std::move(options.env)) {
+    : env_(std::move(options.env)), ready_(std::move(options.ready)) {
   std::string tmpl
       = (std::filesystem::temp_directory_path() / "tasksd-proc-XXXXXX")
             .string();
@@ -235,11 +235,13 @@ tasksd_process::launch_result tasksd_process::launch(uint16_t port) {
       fail("tasksd exited with status " + std::to_string(last_status_)
            + " before it was ready:\n" + log());
     }
-    if (health_ok(port_))
+    if (ready_ ? ready_(port_) : health_ok(port_))
       return launch_result::ready;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  fail("tasksd did not answer GET /api/health with 200 within 20 s:\n" + log());
+  fail(std::string{ready_ ? "tasksd was not ready"
+                          : "tasksd did not answer GET /api/health with 200"}
+       + " within 20 s:\n" + log());
 }
 
 int tasksd_process::stop() {

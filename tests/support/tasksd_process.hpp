@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -18,11 +19,17 @@ struct tasksd_options {
   /// The data directory; empty = a fresh one inside the process object's
   /// temporary directory, removed with it.
   std::string data_dir;
+
+  /// Whether tasksd on the given port is ready; polled after each start.
+  /// Empty: `GET /api/health` over plain HTTP answers 200 (an HTTPS
+  /// endpoint needs a check of its own).
+  std::function<bool(uint16_t port)> ready;
 };
 
 /// One tasksd instance on 127.0.0.1. The constructor returns once
-/// `GET /api/health` answers 200 and fails the test (with the log) when it
-/// does not within 20 s. The child gets SIGKILL if the test process dies.
+/// `GET /api/health` answers 200 (or options.ready says so) and fails the
+/// test (with the log) when it does not within 20 s. The child gets SIGKILL
+/// if the test process dies.
 class tasksd_process {
 public:
   /// Starts tasksd (the binary of the TASKS_TASKSD_BINARY definition).
@@ -78,6 +85,7 @@ private:
   std::string data_dir_;
   std::string log_file_;
   std::map<std::string, std::string> env_;
+  std::function<bool(uint16_t)> ready_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
   int last_status_ = -1;
