@@ -8,21 +8,20 @@
 
 #include "actors/runner.hpp"
 #include "actors/storage_actor.hpp"
-#include "actors/task_metrics.hpp"
 #include "actors/task_manager.hpp"
+#include "actors/task_metrics.hpp"
 #include "storage/store.hpp"
 
 namespace tasks {
 
 execution spawn_execution(caf::actor_system& sys, storage::store& st,
-                          const execution_config& cfg,
-                          task_metrics* finished) {
+                          const execution_config& cfg, task_metrics* finished) {
   execution result;
   result.storage
       = sys.spawn<caf::detached>(storage_service, &st, cfg, finished);
   for (size_t i = 0; i < storage_readers; ++i)
-    result.readers.push_back(
-        sys.spawn<caf::detached>(storage_service, &st, cfg, nullptr));
+    result.readers.push_back(sys.spawn<caf::detached>(
+        storage_service, &st, cfg, static_cast<task_metrics*>(nullptr)));
   for (uint32_t i = 0; i < cfg.num_workers; ++i)
     result.runners.push_back(sys.spawn<caf::detached>(runner));
   result.manager = sys.spawn(task_manager, result.storage, result.runners, cfg);

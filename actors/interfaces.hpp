@@ -45,13 +45,13 @@ using storage_actor = caf::typed_actor<
     /// Changes a server (server.update).
     caf::replies_to<update_atom, server_change, audit_origin>::with<server>,
     /// Removes a server (server.delete).
-    caf::replies_to<delete_atom, server_atom, uint64_t, audit_origin>::with<
-        uint64_t>,
+    caf::replies_to<delete_atom, server_atom, uint64_t,
+                    audit_origin>::with<uint64_t>,
     /// The token record stored under a token hash (errc::not_found).
     caf::replies_to<find_atom, token_atom, std::string>::with<token_record>,
     /// Stores a new login token (token.create and auth.login).
-    caf::replies_to<create_atom, token_record, audit_origin>::with<
-        token_record>,
+    caf::replies_to<create_atom, token_record,
+                    audit_origin>::with<token_record>,
     /// Revokes a token by hash (token.revoke); false when it is unknown.
     caf::replies_to<revoke_atom, std::string, audit_origin>::with<bool>,
     /// One user by id, or by name.
@@ -63,8 +63,7 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<create_atom, user_atom, std::string, role, std::string,
                     audit_origin>::with<user>,
     /// Writes a changed user, audited as the given action (user.*).
-    caf::replies_to<update_atom, user, std::string, audit_origin>::with<
-        user>>;
+    caf::replies_to<update_atom, user, std::string, audit_origin>::with<user>>;
 
 /// Authentication and the user accounts: owns the token cache, so every
 /// change that can invalidate a token goes through it.

@@ -76,9 +76,9 @@ caf::expected<server_access> access_for(storage::store& st, uint64_t id,
 /// Most audit records one query returns.
 constexpr uint64_t max_audit_page = 1000;
 
-caf::expected<std::vector<audit_event>>
-query(storage::store& st, const audit_filter& filter, uint64_t offset,
-      uint64_t limit) {
+caf::expected<std::vector<audit_event>> query(storage::store& st,
+                                              const audit_filter& filter,
+                                              uint64_t offset, uint64_t limit) {
   std::vector<audit_event> result;
   limit = std::min(limit, max_audit_page);
   if (limit == 0)
@@ -136,8 +136,8 @@ caf::expected<bool> revoke(storage::store& st, const std::string& hash,
 std::chrono::microseconds run_time(const task& t) {
   if (!t.started_at || !t.finished_at)
     return std::chrono::microseconds{0};
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-      *t.finished_at - *t.started_at);
+  return std::chrono::duration_cast<std::chrono::microseconds>(*t.finished_at
+                                                               - *t.started_at);
 }
 
 } // namespace
@@ -155,8 +155,7 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
            const audit_origin& who) -> caf::result<task> {
         return to_result(s.create_task(request, who));
       },
-      [self, &s](transit_atom, const task_id& id,
-                 const task_transition& change,
+      [self, &s](transit_atom, const task_id& id, const task_transition& change,
                  const audit_origin& who) -> caf::result<task> {
         auto moved = s.transition_task(id, change, who);
         if (moved && is_final(moved->state) && self->state.finished)
@@ -226,22 +225,18 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
            const audit_origin& who) -> caf::result<token_record> {
         return to_result(add_login_token(s, token, who));
       },
-      [&s](revoke_atom, const std::string& hash,
-           const audit_origin& who) -> caf::result<bool> {
-        return to_result(revoke(s, hash, who));
-      },
+      [&s](revoke_atom, const std::string& hash, const audit_origin& who)
+          -> caf::result<bool> { return to_result(revoke(s, hash, who)); },
       [&s](get_atom, user_atom, uint64_t id) -> caf::result<user> {
         return to_result(s.get_user(id));
       },
-      [&s](find_atom, user_atom,
-           const std::string& username) -> caf::result<user> {
-        return to_result(s.find_user(username));
-      },
+      [&s](find_atom, user_atom, const std::string& username)
+          -> caf::result<user> { return to_result(s.find_user(username)); },
       [&s](list_atom, user_atom) -> caf::result<std::vector<user>> {
         return to_result(s.list_users());
       },
-      [&s](create_atom, user_atom, const std::string& username,
-           role user_role, const std::string& password_hash,
+      [&s](create_atom, user_atom, const std::string& username, role user_role,
+           const std::string& password_hash,
            const audit_origin& who) -> caf::result<user> {
         return to_result(s.add_user(username, user_role, password_hash, who));
       },

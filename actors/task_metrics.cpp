@@ -29,8 +29,7 @@ uint64_t task_metrics::duration_count() const {
 }
 
 double task_metrics::duration_sum_seconds() const {
-  return static_cast<double>(sum_micros_.load(std::memory_order_relaxed))
-         / 1e6;
+  return static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6;
 }
 
 } // namespace tasks

@@ -14,6 +14,7 @@
 #                        empty, reused when bench_http_fill made it; tasksd
 #                        runs on a copy of it (SST files hard-linked)
 #   BENCH_KEEP=1         keep the temporary dir (logs, wrk output, store)
+#   BENCH_IDLE_MAX       longest wait, in s, for tasksd to go idle (600)
 # Exit status: 0 ok; 1 when a get/list request was not answered 2xx or no
 # create got a 202; 2 when the bench cannot run; 77 when wrk or curl is
 # missing (CTest skips).
@@ -151,7 +152,7 @@ fill_store() {
   local dir=$1 started
   say "filling $dir with $tasks tasks over $servers servers"
   started=$(date +%s)
-  "$fill" "$dir" "$tasks" "$servers" || die "bench_http_fill failed"
+  "$fill" "$dir" "$tasks" "$servers" >&2 || die "bench_http_fill failed"
   say "fill took $(($(date +%s) - started)) s"
 }
 
@@ -274,22 +275,23 @@ run_wrk() {
   out=$tmp/wrk-$name-$round.txt
   case $name in
     hello) wrk -t$wrk_threads -c$wrk_connections -d"${seconds}s" --latency \
-             "http://127.0.0.1:$hello_port/hello" >"$out" 2>&1 ;;
+             "http://127.0.0.1:$hello_port/hello" >"$out" 2>&1 || true ;;
     get) url="http://127.0.0.1:$port$get_path" ;;
     list) url="http://127.0.0.1:$port$list_path" ;;
   esac
   if [[ $name != hello ]]; then
     wrk -t$wrk_threads -c$wrk_connections -d"${seconds}s" --latency \
-      -H "$auth" "$url" >"$out" 2>&1
+      -H "$auth" "$url" >"$out" 2>&1 || true
   fi
-  local r p n requests secs errors
-  read -r r p n requests secs errors < <(parse_wrk "$out")
+  local r p n requests errors
+  read -r r p n requests _ errors < <(parse_wrk "$out")
   rps[$name:$round]=$r
   p99[$name:$round]=$p
   say "round $round $name: $r req/s, p99 $p ms, $requests requests," \
     "$n non-2xx, $errors socket errors"
   if ((requests == 0 || n > 0)); then
-    say "FAILED: $name answered $n of $requests requests with non-2xx"
+    say "FAILED: $name answered $n of $requests requests with non-2xx:"
+    sed 's/^/    /' "$out" >&2
     failures=$((failures + 1))
   fi
 }
@@ -313,8 +315,9 @@ create_out=$tmp/wrk-create.txt
 say "create: wrk -t$wrk_threads -c$wrk_connections -d${create_seconds}s" \
   "POST /api/servers/$server_id/tasks {\"command\":\"true\"}"
 wrk -t$wrk_threads -c$wrk_connections -d"${create_seconds}s" --latency \
-  -s "$lua" -H "$auth" "$api/servers/$server_id/tasks" >"$create_out" 2>&1
-read -r create_rps create_p99 _ create_requests create_secs create_errors \
+  -s "$lua" -H "$auth" "$api/servers/$server_id/tasks" >"$create_out" 2>&1 ||
+  true
+read -r create_rps create_p99 _ _ create_secs create_errors \
   < <(parse_wrk "$create_out")
 accepted=$(awk '$1 == "create_status" && $2 == 202 { print $3 }' "$create_out")
 accepted=${accepted:-0}
@@ -326,7 +329,14 @@ if ((accepted == 0)); then
   failures=$((failures + 1))
 fi
 accepted_rate=$(awk -v a="$accepted" -v s="$create_secs" \
-  'BEGIN { printf "%.0f", s > 0 ? a / s : 0 }')
+  'BEGIN { printf "%.0f", (s > 0 ? a / s : 0) }')
+
+# tasksd runs the created tasks meanwhile (each fails at connect, port 1);
+# its drain says how many were still queued.
+stop_pid "$tasksd_pid" 60
+pids=("$hello_pid")
+left=$(sed -n 's/.*drained; \([0-9]*\) queued.*/\1/p' "$tmp/tasksd.log")
+say "tasksd stopped; ${left:-?} created task(s) were still queued"
 
 # -- table -------------------------------------------------------------------
 
@@ -335,10 +345,10 @@ ratio_of() { # median over rounds of per-round $2[name] / $2[hello]
   for ((round = 1; round <= rounds; round++)); do
     if [[ $kind == rps ]]; then
       values+=("$(awk -v a="${rps[$name:$round]}" -v b="${rps[hello:$round]}" \
-        'BEGIN { print b > 0 ? a / b : 0 }')")
+        'BEGIN { print (b > 0 ? a / b : 0) }')")
     else
       values+=("$(awk -v a="${p99[$name:$round]}" -v b="${p99[hello:$round]}" \
-        'BEGIN { print b > 0 ? a / b : 0 }')")
+        'BEGIN { print (b > 0 ? a / b : 0) }')")
     fi
   done
   median "${values[@]}"

@@ -15,6 +15,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "storage/crypto.hpp"
+#include "storage/database.hpp"
 #include "storage/passwords.hpp"
 #include "storage/store.hpp"
 #include "tools/bootstrap_admin.hpp"
@@ -89,12 +90,11 @@ struct unsynced_store {
   std::unique_ptr<storage::store> st;
 
   explicit unsynced_store(const config& cfg) {
-    opened = require(open_store(cfg, storage::open_mode::primary),
-                     "open store");
+    opened
+        = require(open_store(cfg, storage::open_mode::primary), "open store");
     opened.st.reset();
-    auto master
-        = require(storage::load_master_key(cfg.vault_key_file, false),
-                  "vault key");
+    auto master = require(storage::load_master_key(cfg.vault_key_file, false),
+                          "vault key");
     storage::store_options options;
     options.output_max_bytes = cfg.output_max_bytes;
     options.sync_writes = false;
@@ -106,6 +106,22 @@ struct unsynced_store {
     st.reset(); // before the database it refers to
   }
 };
+
+/// Writes the memtables to SST files, so that tasksd does not replay the
+/// load from the WAL when it opens the store (13 s for 20,000 tasks here).
+/// The database exposes no flush, but a RocksDB checkpoint flushes every
+/// column family first; the checkpoint itself, hard links beside `dir`, is
+/// thrown away.
+void flush(storage::database& db, const std::string& dir) {
+  auto target = std::filesystem::path{dir}.lexically_normal();
+  if (!target.has_filename())
+    target = target.parent_path();
+  target += ".flush-checkpoint";
+  std::error_code ignored;
+  std::filesystem::remove_all(target, ignored);
+  require(db.checkpoint(target.string()), "flush");
+  std::filesystem::remove_all(target, ignored);
+}
 
 audit_origin origin_of(const user& u) {
   return {u.id, u.username, "127.0.0.1", "bench_http_fill"};
@@ -169,8 +185,7 @@ int main(int argc, char** argv) {
   const auto n = parse_count(argv[2], "N", 100000000);
   const auto servers = parse_count(argv[3], "SERVERS", 10000);
   std::error_code ec;
-  if (std::filesystem::exists(dir, ec)
-      && !std::filesystem::is_empty(dir, ec))
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec))
     fail(dir + " exists and is not empty: give a new directory");
   const auto cfg = config_for(dir);
   const auto started = clock_type::now();
@@ -185,10 +200,10 @@ int main(int argc, char** argv) {
     std::vector<user> owners{
         require(st.find_user(bootstrap_admin_name), "find admin")};
     for (uint64_t u = 1; u <= operator_count; ++u)
-      owners.push_back(require(st.add_user("operator-" + std::to_string(u),
-                                           role::operator_, "",
-                                           origin_of(owners.front())),
-                               "add user"));
+      owners.push_back(
+          require(st.add_user("operator-" + std::to_string(u), role::operator_,
+                              "", origin_of(owners.front())),
+                  "add user"));
     for (uint64_t s = 1; s <= servers; ++s) {
       server srv;
       srv.name = "bench-" + std::to_string(s);
@@ -219,11 +234,15 @@ int main(int argc, char** argv) {
       }
     }
     std::chrono::duration<double> took = clock_type::now() - started;
+    std::fprintf(
+        stderr, "bench_http_fill: loaded %llu tasks in %.1f s (%.0f tasks/s)\n",
+        static_cast<unsigned long long>(n), took.count(),
+        static_cast<double>(n) / took.count());
+    flush(*store.opened.db, dir);
     std::fprintf(stderr,
-                 "bench_http_fill: loaded %llu tasks in %.1f s (%.0f tasks/s);"
-                 " background work settled after %.0f s\n",
-                 static_cast<unsigned long long>(n), took.count(),
-                 static_cast<double>(n) / took.count(), wait_until_idle());
+                 "bench_http_fill: flushed; background work settled after"
+                 " %.0f s\n",
+                 wait_until_idle());
   }
   std::ofstream marker{dir + "/" + marker_file};
   marker << "tasks=" << n << " servers=" << servers

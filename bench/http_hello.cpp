@@ -24,8 +24,7 @@ using namespace Pistache;
 constexpr std::chrono::seconds request_timeout{30};
 constexpr std::chrono::seconds keepalive_timeout{60};
 
-Rest::Route::Result hello(const Rest::Request&,
-                          Http::ResponseWriter response) {
+Rest::Route::Result hello(const Rest::Request&, Http::ResponseWriter response) {
   // Pistache 0.0.5 says `Connection: Close` to a request without a
   // Connection header (wrk's), though it keeps the socket: wrk would then
   // reconnect per request. http/reply.cpp replaces it the same way.
@@ -74,8 +73,9 @@ int main(int argc, char** argv) {
     endpoint.setHandler(router.handler());
     endpoint.serveThreaded();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_http_hello: cannot serve on 127.0.0.1:%lu: %s\n",
-                 port, e.what());
+    std::fprintf(stderr,
+                 "bench_http_hello: cannot serve on 127.0.0.1:%lu: %s\n", port,
+                 e.what());
     return 1;
   }
   std::fprintf(stderr, "bench_http_hello: listening on 127.0.0.1:%lu\n", port);

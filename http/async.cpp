@@ -71,9 +71,8 @@ void deny(caf::event_based_actor* self, api_context& ctx, const reply_ptr& r,
   if (d == decision::deny_hidden)
     r->fail(make_error(errc::not_found, hidden_message));
   else
-    r->fail(make_error(errc::forbidden,
-                       "your role (" + to_string(who.user_role)
-                           + ") may not do this"));
+    r->fail(make_error(errc::forbidden, "your role (" + to_string(who.user_role)
+                                            + ") may not do this"));
 }
 
 } // namespace tasks::http

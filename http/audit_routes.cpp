@@ -83,7 +83,7 @@ caf::expected<audit_query> parse_query(const Rest::Request& request) {
   if (!from)
     return from.error();
   f.from = *from;
-  auto to = params->time("to");
+  auto to = params->time("to", true);
   if (!to)
     return to.error();
   f.to = *to;

@@ -19,24 +19,23 @@ caf::expected<login_request> parse_login(const std::string& body) {
   login_request request;
   bool has_username = false;
   bool has_password = false;
-  auto err = read_object(
-      body, {{"username",
-              [&](json_field& f) -> caf::error {
-                auto text = f.string(1, 256);
-                if (!text)
-                  return text.error();
-                request.username = std::move(*text);
-                has_username = true;
-                return {};
-              }},
-             {"password", [&](json_field& f) -> caf::error {
-                auto text = f.string(1, 1024);
-                if (!text)
-                  return text.error();
-                request.password = std::move(*text);
-                has_password = true;
-                return {};
-              }}});
+  auto err = read_object(body, {{"username",
+                                 [&](json_field& f) -> caf::error {
+                                   auto text = f.string(1, 256);
+                                   if (!text)
+                                     return text.error();
+                                   request.username = std::move(*text);
+                                   has_username = true;
+                                   return {};
+                                 }},
+                                {"password", [&](json_field& f) -> caf::error {
+                                   auto text = f.string(1, 1024);
+                                   if (!text)
+                                     return text.error();
+                                   request.password = std::move(*text);
+                                   has_password = true;
+                                   return {};
+                                 }}});
   if (err)
     return err;
   if (!has_username)
@@ -64,8 +63,7 @@ std::string retry_after(const std::string& message) {
   return digits.substr(0, digits.find(' '));
 }
 
-void login(api_context& ctx, const Rest::Request& request,
-           const reply_ptr& r) {
+void login(api_context& ctx, const Rest::Request& request, const reply_ptr& r) {
   if (!accept_json_body(request, *r, true))
     return;
   auto parsed = parse_login(request.body());
@@ -76,18 +74,20 @@ void login(api_context& ctx, const Rest::Request& request,
   parsed->origin = anonymous_origin(*r);
   run_async(ctx, r, [&ctx, r, req = std::move(*parsed)](auto* self) {
     self->request(ctx.rbac, timeouts::http, login_atom::value, req)
-        .then([r](login_grant& grant) { r->send(Http::Code::Ok,
-                                                grant_json(grant)); },
-              [r](caf::error& err) {
-                if (err == errc::throttled) {
-                  auto message = message_of(err);
-                  r->send(Http::Code::Too_Many_Requests,
-                          error_body("throttled", message),
-                          {{"Retry-After", retry_after(message)}});
-                  return;
-                }
-                r->fail(err);
-              });
+        .then(
+            [r](login_grant& grant) {
+              r->send(Http::Code::Ok, grant_json(grant));
+            },
+            [r](caf::error& err) {
+              if (err == errc::throttled) {
+                auto message = message_of(err);
+                r->send(Http::Code::Too_Many_Requests,
+                        error_body("throttled", message),
+                        {{"Retry-After", retry_after(message)}});
+                return;
+              }
+              r->fail(err);
+            });
   });
 }
 
@@ -95,13 +95,16 @@ void logout(api_context& ctx, const Rest::Request& request,
             const reply_ptr& r) {
   if (!accept_json_body(request, *r, false))
     return;
-  with_principal(ctx, r, [&ctx, r](caf::event_based_actor* self,
-                                   const principal& who) {
-    self->request(ctx.rbac, timeouts::http, logout_atom::value,
-                  r->info().token, origin_of(*r, who))
-        .then([r](bool) { r->send(Http::Code::Ok, success_body("Logged out")); },
-              [r](caf::error& err) { r->fail(err); });
-  });
+  with_principal(
+      ctx, r, [&ctx, r](caf::event_based_actor* self, const principal& who) {
+        self->request(ctx.rbac, timeouts::http, logout_atom::value,
+                      r->info().token, origin_of(*r, who))
+            .then(
+                [r](bool) {
+                  r->send(Http::Code::Ok, success_body("Logged out"));
+                },
+                [r](caf::error& err) { r->fail(err); });
+      });
 }
 
 void me(api_context& ctx, const Rest::Request&, const reply_ptr& r) {
@@ -113,18 +116,15 @@ void me(api_context& ctx, const Rest::Request&, const reply_ptr& r) {
 } // namespace
 
 void add_auth_routes(Rest::Router& router, api_context& ctx) {
-  add_route(router, ctx, Http::Method::Post, "/api/auth/login",
-            [&ctx](const auto& request, const auto& r) {
-              login(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Post, "/api/auth/logout",
-            [&ctx](const auto& request, const auto& r) {
-              logout(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Get, "/api/auth/me",
-            [&ctx](const auto& request, const auto& r) {
-              me(ctx, request, r);
-            });
+  add_route(
+      router, ctx, Http::Method::Post, "/api/auth/login",
+      [&ctx](const auto& request, const auto& r) { login(ctx, request, r); });
+  add_route(
+      router, ctx, Http::Method::Post, "/api/auth/logout",
+      [&ctx](const auto& request, const auto& r) { logout(ctx, request, r); });
+  add_route(
+      router, ctx, Http::Method::Get, "/api/auth/me",
+      [&ctx](const auto& request, const auto& r) { me(ctx, request, r); });
 }
 
 } // namespace tasks::http

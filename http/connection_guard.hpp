@@ -1,12 +1,17 @@
-// Pistache 0.0.5 answers a request over maxRequestSize with 413 but keeps
-// reading the connection, so the rest of an oversized body is parsed as
-// further requests. The guard sits between Pistache's transport and the
-// router: it counts the bytes of the request being read and, past the
-// limit, answers 413 and closes the connection instead of parsing on.
+// The layer between Pistache's transport and its HTTP parser. Pistache
+// 0.0.5 keeps reading a connection after it refused a request (an oversized
+// body, a malformed header), so the rest of the body is parsed as further
+// requests; it answers malformed standard headers with a 500 carrying its
+// exception text; and it drops pipelined requests that arrive in one read.
+// The guard frames every request itself (head up to the empty line, then
+// Content-Length bytes), checks the head (request_head.hpp), feeds Pistache
+// exactly one request at a time, and answers anything it refuses with a JSON
+// error before closing the connection.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <unordered_map>
 
 #include <pistache/http.h>
@@ -19,10 +24,10 @@ class connection_guard : public Pistache::Http::Handler {
 public:
   typedef Pistache::Http::details::prototype_tag tag;
 
-  /// Routes through `router`; a request whose line, headers and body exceed
-  /// `max_request_bytes` is refused and its connection closed.
+  /// Routes through `router`; heads over `max_head` bytes and bodies over
+  /// `max_body` bytes are refused and the connection closed.
   connection_guard(std::shared_ptr<Pistache::Rest::Router> router,
-                   size_t max_request_bytes);
+                   size_t max_head, size_t max_body);
 
   connection_guard(const connection_guard& other);
 
@@ -32,11 +37,16 @@ public:
   void onRequest(const Pistache::Http::Request& request,
                  Pistache::Http::ResponseWriter response) override;
 
-  /// Called by the inner handler when it has read a whole request.
-  void request_complete() { completed_ = true; }
-
 private:
-  class router_handler;
+  /// Where one connection is in its current request.
+  struct connection_state {
+    /// Bytes of a head not complete yet.
+    std::string head;
+    /// Body bytes of the current request still to pass on.
+    size_t body_left = 0;
+    /// A refusal was sent; everything else is dropped.
+    bool closing = false;
+  };
 
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
   void onInput(const char* buffer, size_t size,
@@ -44,26 +54,34 @@ private:
   void
   onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
+  /// Consumes head bytes from the front of [data, data + size); returns how
+  /// many it used.
+  size_t read_head(connection_state& state, const char* data, size_t size,
+                   const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+
+  /// Sends a JSON error and closes the connection.
+  void refuse(connection_state& state, int status, const std::string& error,
+              const std::string& message,
+              const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+
   /// The router handler of this thread, bound to this guard's transport.
   Pistache::Tcp::Handler& inner();
 
   std::shared_ptr<Pistache::Rest::Router> router_;
-  size_t max_request_bytes_;
-  std::shared_ptr<router_handler> inner_;
+  size_t max_head_;
+  size_t max_body_;
+  std::shared_ptr<Pistache::Http::Handler> inner_;
   std::weak_ptr<connection_guard> self_;
-  /// Bytes read of the current request, per connection; SIZE_MAX once the
-  /// connection is being closed.
-  std::unordered_map<Pistache::Tcp::Peer*, size_t> pending_;
-  bool completed_ = false;
+  std::unordered_map<Pistache::Tcp::Peer*, connection_state> connections_;
 
   friend std::shared_ptr<connection_guard>
   make_connection_guard(std::shared_ptr<Pistache::Rest::Router> router,
-                        size_t max_request_bytes);
+                        size_t max_head, size_t max_body);
 };
 
 /// A guard ready for Http::Endpoint::setHandler().
 std::shared_ptr<connection_guard>
 make_connection_guard(std::shared_ptr<Pistache::Rest::Router> router,
-                      size_t max_request_bytes);
+                      size_t max_head, size_t max_body);
 
 } // namespace tasks::http

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <caf/fwd.hpp>
@@ -39,6 +41,8 @@ struct api_context {
   /// Requests in flight, and the switch that ends all sends.
   reply_gate gate{};
   std::atomic<uint64_t> next_reader{0};
+  /// The methods registered per route pattern, for JSON 405 answers.
+  std::map<std::string, std::vector<std::string>> methods_by_route{};
 
   /// The next reader, round robin.
   storage_actor reader() {

@@ -57,10 +57,9 @@ caf::expected<std::string> json_field::string(size_t min_bytes,
     return make_error(errc::invalid_argument,
                       std::string{name_} + ": must not contain NUL characters");
   if (text.size() < min_bytes || text.size() > max_bytes) {
-    auto range = min_bytes == max_bytes
-                     ? std::to_string(min_bytes)
-                     : std::to_string(min_bytes) + ".."
-                           + std::to_string(max_bytes);
+    auto range = min_bytes == max_bytes ? std::to_string(min_bytes)
+                                        : std::to_string(min_bytes) + ".."
+                                              + std::to_string(max_bytes);
     return make_error(errc::invalid_argument,
                       std::string{name_} + ": must be " + range
                           + " bytes long, got " + std::to_string(text.size()));
@@ -69,8 +68,8 @@ caf::expected<std::string> json_field::string(size_t min_bytes,
 }
 
 caf::expected<int64_t> json_field::integer(int64_t min, int64_t max) {
-  auto range = "an integer from " + std::to_string(min) + " to "
-               + std::to_string(max);
+  auto range
+      = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
   int64_t number = 0;
   if (as_value(value_).get_int64().get(number) != simdjson::SUCCESS)
     return type_error(range);

@@ -24,21 +24,22 @@ void health(api_context& ctx, const reply_ptr& r) {
 }
 
 void metrics_page(api_context& ctx, const reply_ptr& r) {
-  with_principal(ctx, r, [&ctx, r](caf::event_based_actor* self,
-                                   const principal& who) {
-    auto d = decide(who, action::metrics_view, std::nullopt);
-    if (d != decision::allow) {
-      deny(self, ctx, r, who, action::metrics_view, d, "");
-      return;
-    }
-    self->request(ctx.manager, timeouts::http, stats_atom::value)
-        .then(
-            [&ctx, r](manager_stats& stats) {
-              r->send_as(Http::Code::Ok, ctx.counters.render(stats, ctx.tasks),
-                         "text/plain; version=0.0.4");
-            },
-            [r](caf::error& err) { r->fail(err); });
-  });
+  with_principal(ctx, r,
+                 [&ctx, r](caf::event_based_actor* self, const principal& who) {
+                   auto d = decide(who, action::metrics_view, std::nullopt);
+                   if (d != decision::allow) {
+                     deny(self, ctx, r, who, action::metrics_view, d, "");
+                     return;
+                   }
+                   self->request(ctx.manager, timeouts::http, stats_atom::value)
+                       .then(
+                           [&ctx, r](manager_stats& stats) {
+                             r->send_as(Http::Code::Ok,
+                                        ctx.counters.render(stats, ctx.tasks),
+                                        "text/plain; version=0.0.4");
+                           },
+                           [r](caf::error& err) { r->fail(err); });
+                 });
 }
 
 } // namespace
@@ -52,16 +53,14 @@ void add_meta_routes(Rest::Router& router, api_context& ctx) {
             [](const auto&, const auto& r) {
               r->send(Http::Code::Ok, std::string{embedded::openapi_json});
             });
-  router.addNotFoundHandler([&ctx](const Rest::Request& request,
-                                   Http::ResponseWriter writer) {
-    request_info info;
-    info.route = "(unknown)";
-    info.method = Http::methodString(request.method());
-    reply r{std::move(writer), std::move(info), ctx.counters, ctx.gate};
-    r.error(Http::Code::Not_Found, "not_found",
-            "no such endpoint: " + request.resource());
-    return Rest::Route::Result::Ok;
-  });
+  router.addNotFoundHandler(
+      [&ctx](const Rest::Request& request, Http::ResponseWriter writer) {
+        auto info = info_of(request, "(unknown)");
+        reply r{std::move(writer), std::move(info), ctx.counters, ctx.gate};
+        r.error(Http::Code::Not_Found, "not_found",
+                "no such endpoint: " + request.resource());
+        return Rest::Route::Result::Ok;
+      });
 }
 
 } // namespace tasks::http

@@ -8,8 +8,8 @@
 
 namespace tasks::http {
 
-void metrics::count_request(const std::string& method,
-                            const std::string& route, int code) {
+void metrics::count_request(const std::string& method, const std::string& route,
+                            int code) {
   std::lock_guard<std::mutex> guard{mutex_};
   ++requests_[{method, route, code}];
 }
@@ -37,8 +37,8 @@ std::string metrics::render(const manager_stats& execution,
   line("# HELP tasksd_tasks_finished_total Tasks that reached a final status "
        "since the service started.");
   line("# TYPE tasksd_tasks_finished_total counter");
-  for (auto s : {status::success, status::failed, status::timeout,
-                 status::cancelled})
+  for (auto s :
+       {status::success, status::failed, status::timeout, status::cancelled})
     line("tasksd_tasks_finished_total{{status=\"{}\"}} {}", to_string(s),
          tasks.finished(s));
   line("# HELP tasksd_task_duration_seconds Run time of finished tasks.");

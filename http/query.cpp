@@ -2,6 +2,7 @@
 #include "http/query.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/error.hpp"
 
@@ -105,12 +106,28 @@ query_params::number(std::string_view name, uint64_t min, uint64_t max) const {
 }
 
 caf::expected<std::optional<timestamp>>
-query_params::time(std::string_view name) const {
+query_params::time(std::string_view name, bool upper_bound) const {
   auto i = values_.find(name);
   if (i == values_.end())
     return std::optional<timestamp>{};
-  if (auto t = parse_iso8601(i->second))
+  if (auto t = parse_iso8601(i->second)) {
+    if (upper_bound) {
+      // Widen to the last microsecond of the precision the text gives.
+      const auto& text = i->second;
+      auto dot = text.find('.');
+      size_t digits = 0;
+      if (dot != std::string::npos)
+        while (
+            dot + 1 + digits < text.size()
+            && std::isdigit(static_cast<unsigned char>(text[dot + 1 + digits])))
+          ++digits;
+      int64_t unit = 1;
+      for (size_t d = std::min<size_t>(digits, 6); d < 6; ++d)
+        unit *= 10;
+      *t += std::chrono::microseconds{unit - 1};
+    }
     return t;
+  }
   if (auto ago = parse_duration(i->second))
     return std::optional<timestamp>{now() - *ago};
   return invalid(name, "must be an ISO 8601 time such as "

@@ -33,7 +33,8 @@ public:
   /// Decodes `raw`; a parameter not in `allowed` or a malformed escape is an
   /// errc::invalid_argument error naming the parameter.
   static caf::expected<query_params>
-  decode(const raw_params& raw, std::initializer_list<std::string_view> allowed);
+  decode(const raw_params& raw,
+         std::initializer_list<std::string_view> allowed);
 
   /// The parameter's text, if present.
   std::optional<std::string> text(std::string_view name) const;
@@ -43,8 +44,11 @@ public:
   number(std::string_view name, uint64_t min, uint64_t max) const;
 
   /// An ISO 8601 time (`2026-11-26T10:00:00Z`) or a duration before now
-  /// (`24h`, `7d`), if present.
-  caf::expected<std::optional<timestamp>> time(std::string_view name) const;
+  /// (`24h`, `7d`), if present. As an `upper_bound` a time is inclusive to
+  /// the end of its precision: the API shows milliseconds while the store
+  /// keeps microseconds, so `to=<a shown created_at>` includes that task.
+  caf::expected<std::optional<timestamp>> time(std::string_view name,
+                                               bool upper_bound = false) const;
 
 private:
   std::map<std::string, std::string, std::less<>> values_;

@@ -22,7 +22,7 @@ using Pistache::Http::Code;
 class named_header : public Pistache::Http::Header::Header {
 public:
   named_header(std::string name, std::string value)
-    : name_(std::move(name)), value_(std::move(value)) {
+      : name_(std::move(name)), value_(std::move(value)) {
     // nop
   }
 
@@ -40,8 +40,7 @@ private:
 };
 
 bool is_internal(Code code) {
-  return static_cast<int>(code) >= 500
-         && code != Code::Service_Unavailable;
+  return static_cast<int>(code) >= 500 && code != Code::Service_Unavailable;
 }
 
 } // namespace
@@ -69,10 +68,8 @@ std::pair<Code, std::string_view> status_of(const caf::error& err) {
 
 reply::reply(Pistache::Http::ResponseWriter writer, request_info info,
              metrics& counters, reply_gate& gate)
-  : writer_(std::move(writer)),
-    info_(std::move(info)),
-    counters_(counters),
-    gate_(gate) {
+    : writer_(std::move(writer)), info_(std::move(info)), counters_(counters),
+      gate_(gate) {
   ++gate_.in_flight;
 }
 
@@ -111,16 +108,16 @@ bool reply::send_as(Code code, const std::string& body,
   out.add(std::make_shared<named_header>("X-Content-Type-Options", "nosniff"));
   for (const auto& [name, value] : headers)
     out.add(std::make_shared<named_header>(name, value));
-  auto written = writer_.send(code, body, Mime::MediaType::fromString(media_type));
+  auto written
+      = writer_.send(code, body, Mime::MediaType::fromString(media_type));
   if (info_.keep_alive) {
     written.then([](ssize_t) {}, [](std::exception_ptr) {});
   } else {
     // Pistache never closes a connection itself: shut it down once the
     // answer is out, on the reactor thread that owns it.
-    written.then([peer](ssize_t) { ::shutdown(peer->fd(), SHUT_RDWR); },
-                 [peer](std::exception_ptr) {
-                   ::shutdown(peer->fd(), SHUT_RDWR);
-                 });
+    written.then(
+        [peer](ssize_t) { ::shutdown(peer->fd(), SHUT_RDWR); },
+        [peer](std::exception_ptr) { ::shutdown(peer->fd(), SHUT_RDWR); });
   }
   return true;
 }

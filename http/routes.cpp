@@ -6,7 +6,9 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "http/json_out.hpp"
 #include "http/query.hpp"
+#include "http/request_head.hpp"
 
 namespace tasks::http {
 
@@ -20,8 +22,10 @@ std::string lower(std::string text) {
   return text;
 }
 
+/// A client header; the connection guard forwards them renamed so that
+/// Pistache never parses their values.
 std::string raw_header(const Http::Request& request, const char* name) {
-  auto h = request.headers().tryGetRaw(name);
+  auto h = request.headers().tryGetRaw(forwarded_name(name));
   return h ? h->value() : std::string{};
 }
 
@@ -45,6 +49,8 @@ std::string bearer_token(const Http::Request& request) {
   return "?";
 }
 
+} // namespace
+
 request_info info_of(const Http::Request& request, const std::string& route) {
   request_info info;
   info.route = route;
@@ -56,16 +62,13 @@ request_info info_of(const Http::Request& request, const std::string& route) {
   return info;
 }
 
-} // namespace
-
 void add_route(Rest::Router& router, api_context& ctx, Http::Method method,
                const std::string& pattern, route_handler handler) {
-  auto wrapped = [&ctx, pattern, handler = std::move(handler)](
-                     const Rest::Request& request,
-                     Http::ResponseWriter writer) {
-    auto r = std::make_shared<reply>(std::move(writer),
-                                     info_of(request, pattern), ctx.counters,
-                                     ctx.gate);
+  auto wrapped = [&ctx, pattern,
+                  handler = std::move(handler)](const Rest::Request& request,
+                                                Http::ResponseWriter writer) {
+    auto r = std::make_shared<reply>(
+        std::move(writer), info_of(request, pattern), ctx.counters, ctx.gate);
     if (ctx.draining && pattern != "/api/health") {
       r->fail(make_error(errc::shutting_down,
                          "tasksd is shutting down; retry after it restarts"));
@@ -81,6 +84,35 @@ void add_route(Rest::Router& router, api_context& ctx, Http::Method method,
     return Rest::Route::Result::Ok;
   };
   router.addRoute(method, pattern, std::move(wrapped));
+  ctx.methods_by_route[pattern].emplace_back(Http::methodString(method));
+}
+
+void add_method_fallbacks(Rest::Router& router, api_context& ctx) {
+  const Http::Method methods[]
+      = {Http::Method::Get, Http::Method::Post, Http::Method::Put,
+         Http::Method::Delete, Http::Method::Patch};
+  for (const auto& [pattern, allowed] : ctx.methods_by_route) {
+    std::string allow;
+    for (const auto& name : allowed)
+      allow += (allow.empty() ? "" : ", ") + name;
+    for (auto method : methods) {
+      std::string name = Http::methodString(method);
+      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end())
+        continue;
+      router.addRoute(
+          method, pattern,
+          [&ctx, pattern, name, allow](const Rest::Request& request,
+                                       Http::ResponseWriter w) {
+            request_info info = info_of(request, pattern);
+            reply r{std::move(w), std::move(info), ctx.counters, ctx.gate};
+            r.send(Http::Code::Method_Not_Allowed,
+                   error_body("method_not_allowed",
+                              name + " is not allowed here; use " + allow),
+                   {{"Allow", allow}});
+            return Rest::Route::Result::Ok;
+          });
+    }
+  }
 }
 
 bool accept_json_body(const Rest::Request& request, reply& r, bool required) {

@@ -20,9 +20,12 @@ inline constexpr size_t max_body_bytes = 1 << 20;
 inline constexpr size_t max_head_bytes = 64 << 10;
 
 /// A route handler; `request` is valid only during the call.
-using route_handler
-    = std::function<void(const Pistache::Rest::Request& request,
-                         const reply_ptr& r)>;
+using route_handler = std::function<void(const Pistache::Rest::Request& request,
+                                         const reply_ptr& r)>;
+
+/// What a reply needs to know of `request`, served by `route`.
+request_info info_of(const Pistache::Http::Request& request,
+                     const std::string& route);
 
 /// Registers `handler` for `method` and `pattern`. While the service drains,
 /// requests other than GET /api/health get 503; an exception escaping the
@@ -41,6 +44,10 @@ bool accept_json_body(const Pistache::Rest::Request& request, reply& r,
 /// it is not one.
 uint64_t id_param(const Pistache::Rest::Request& request, reply& r,
                   const char* name, const char* field);
+
+/// Answers every other method of each registered pattern with a JSON 405
+/// and an Allow header (Pistache's own 405 is plain text). Call last.
+void add_method_fallbacks(Pistache::Rest::Router& router, api_context& ctx);
 
 void add_task_routes(Pistache::Rest::Router& router, api_context& ctx);
 void add_auth_routes(Pistache::Rest::Router& router, api_context& ctx);

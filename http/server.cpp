@@ -40,23 +40,23 @@ caf::error server::start() {
   add_server_routes(*router, ctx_);
   add_user_routes(*router, ctx_);
   add_audit_routes(*router, ctx_);
+  add_method_fallbacks(*router, ctx_);
   const auto& cfg = ctx_.cfg;
   auto listen = cfg.listen_host + ":" + std::to_string(cfg.listen_port);
   try {
-    Pistache::Address address{cfg.listen_host,
-                              Pistache::Port{cfg.listen_port}};
+    Pistache::Address address{cfg.listen_host, Pistache::Port{cfg.listen_port}};
     endpoint_ = std::make_unique<Pistache::Http::Endpoint>(address);
     auto options = Pistache::Http::Endpoint::options()
                        .threads(reactor_threads)
                        .flags(Pistache::Tcp::Options::ReuseAddr
                               | Pistache::Tcp::Options::NoDelay)
-                       .maxRequestSize(max_body_bytes + max_head_bytes)
+                       .maxRequestSize(max_body_bytes + 4 * max_head_bytes)
                        .headerTimeout(request_timeout)
                        .bodyTimeout(request_timeout)
                        .keepaliveTimeout(keepalive_timeout);
     endpoint_->init(options);
     endpoint_->setHandler(
-        make_connection_guard(router, max_body_bytes + max_head_bytes));
+        make_connection_guard(router, max_head_bytes, max_body_bytes));
     if (!cfg.tls_cert.empty())
       endpoint_->useSSL(cfg.tls_cert, cfg.tls_key);
     endpoint_->serveThreaded();
@@ -74,8 +74,7 @@ void server::drain(std::chrono::milliseconds limit) {
   ctx_.draining = true;
   auto deadline = std::chrono::steady_clock::now() + limit;
   // Pistache has no completion signal for queued writes: poll briefly.
-  while (ctx_.gate.in_flight > 0
-         && std::chrono::steady_clock::now() < deadline)
+  while (ctx_.gate.in_flight > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   // Let the reactor threads flush the last answers.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));

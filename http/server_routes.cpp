@@ -27,9 +27,9 @@ constexpr size_t host_max_bytes = 253;
 /// PATH_MAX on Linux.
 constexpr size_t key_file_max_bytes = 4096;
 constexpr size_t password_max_bytes = 1024;
-/// The API's bound; the store may enforce a tighter one with its own
-/// message.
-constexpr int64_t max_concurrent_bound = 1000;
+/// The bound of TASKS_CONCURRENT_PER_SERVER and of the store; one range
+/// keeps a single error message for every out-of-range value.
+constexpr int64_t max_concurrent_bound = 256;
 constexpr std::string_view fingerprint_prefix = "SHA256:";
 /// Unpadded base64 of a SHA-256 digest, as OpenSSH prints it.
 constexpr size_t fingerprint_digits = 43;

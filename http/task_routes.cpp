@@ -31,32 +31,31 @@ caf::expected<new_task> parse_new_task(const std::string& body,
   request.store_output = cfg.store_output_default;
   bool has_command = false;
   auto err = read_object(
-      body,
-      {{"command",
-        [&](json_field& f) -> caf::error {
-          auto text = f.string(1, limits::command_max_bytes);
-          if (!text)
-            return text.error();
-          request.command = std::move(*text);
-          has_command = true;
-          return {};
-        }},
-       {"timeout_seconds",
-        [&](json_field& f) -> caf::error {
-          auto n = f.integer(limits::timeout_min_seconds,
-                             limits::timeout_max_seconds);
-          if (!n)
-            return n.error();
-          request.timeout_seconds = static_cast<uint32_t>(*n);
-          return {};
-        }},
-       {"store_output", [&](json_field& f) -> caf::error {
-          auto flag = f.boolean(true);
-          if (!flag)
-            return flag.error();
-          request.store_output = *flag;
-          return {};
-        }}});
+      body, {{"command",
+              [&](json_field& f) -> caf::error {
+                auto text = f.string(1, limits::command_max_bytes);
+                if (!text)
+                  return text.error();
+                request.command = std::move(*text);
+                has_command = true;
+                return {};
+              }},
+             {"timeout_seconds",
+              [&](json_field& f) -> caf::error {
+                auto n = f.integer(limits::timeout_min_seconds,
+                                   limits::timeout_max_seconds);
+                if (!n)
+                  return n.error();
+                request.timeout_seconds = static_cast<uint32_t>(*n);
+                return {};
+              }},
+             {"store_output", [&](json_field& f) -> caf::error {
+                auto flag = f.boolean(true);
+                if (!flag)
+                  return flag.error();
+                request.store_output = *flag;
+                return {};
+              }}});
   if (err)
     return err;
   if (!has_command)
@@ -88,28 +87,29 @@ void create_task(api_context& ctx, const Rest::Request& request,
     return;
   }
   parsed->server_id = server_id;
-  with_principal(ctx, r, [&ctx, r, req = std::move(*parsed)](
-                             caf::event_based_actor* self,
-                             const principal& who) mutable {
-    auto d = decide(who, action::task_create, std::nullopt);
-    if (d != decision::allow) {
-      deny(self, ctx, r, who, action::task_create, d, "");
-      return;
-    }
-    req.user_id = who.user_id;
-    self->request(ctx.manager, timeouts::http, create_atom::value, req,
-                  origin_of(*r, who))
-        .then(
-            [r](task& t) {
-              std::string body = "{\"success\":true,\"task_id\":\""
-                                 + to_string(t.id)
-                                 + "\",\"message\":\"Task created and queued "
-                                   "for execution\"}";
-              r->send(Http::Code::Accepted, body,
-                      {{"Location", "/api/tasks/" + to_string(t.id)}});
-            },
-            [r](caf::error& err) { r->fail(err); });
-  });
+  with_principal(
+      ctx, r,
+      [&ctx, r, req = std::move(*parsed)](caf::event_based_actor* self,
+                                          const principal& who) mutable {
+        auto d = decide(who, action::task_create, std::nullopt);
+        if (d != decision::allow) {
+          deny(self, ctx, r, who, action::task_create, d, "");
+          return;
+        }
+        req.user_id = who.user_id;
+        self->request(ctx.manager, timeouts::http, create_atom::value, req,
+                      origin_of(*r, who))
+            .then(
+                [r](task& t) {
+                  std::string body
+                      = "{\"success\":true,\"task_id\":\"" + to_string(t.id)
+                        + "\",\"message\":\"Task created and queued "
+                          "for execution\"}";
+                  r->send(Http::Code::Accepted, body,
+                          {{"Location", "/api/tasks/" + to_string(t.id)}});
+                },
+                [r](caf::error& err) { r->fail(err); });
+      });
 }
 
 caf::expected<task_filter> parse_filter(const Rest::Request& request) {
@@ -137,7 +137,7 @@ caf::expected<task_filter> parse_filter(const Rest::Request& request) {
   auto from = params->time("from");
   if (!from)
     return from.error();
-  auto to = params->time("to");
+  auto to = params->time("to", true);
   if (!to)
     return to.error();
   filter.server_id = *server_id;
@@ -165,26 +165,27 @@ void list_tasks(api_context& ctx, const Rest::Request& request,
     r->fail(filter.error());
     return;
   }
-  with_principal(ctx, r, [&ctx, r, filter = *filter](
-                             caf::event_based_actor* self,
-                             const principal& who) mutable {
-    if (filter.user_id) {
-      auto d = decide(who, action::task_list_by_user, filter.user_id);
-      if (d != decision::allow) {
-        deny(self, ctx, r, who, action::task_list_by_user, d, "");
-        return;
-      }
-    } else {
-      filter.user_id = forced_user_filter(who);
-    }
-    self->request(ctx.reader(), timeouts::http, list_atom::value, filter)
-        .then(
-            [r, filter](std::vector<task>& tasks) {
-              r->send(Http::Code::Ok,
-                      task_list_json(tasks, filter.limit, filter.offset));
-            },
-            [r](caf::error& err) { r->fail(err); });
-  });
+  with_principal(
+      ctx, r,
+      [&ctx, r, filter = *filter](caf::event_based_actor* self,
+                                  const principal& who) mutable {
+        if (filter.user_id) {
+          auto d = decide(who, action::task_list_by_user, filter.user_id);
+          if (d != decision::allow) {
+            deny(self, ctx, r, who, action::task_list_by_user, d, "");
+            return;
+          }
+        } else {
+          filter.user_id = forced_user_filter(who);
+        }
+        self->request(ctx.reader(), timeouts::http, list_atom::value, filter)
+            .then(
+                [r, filter](std::vector<task>& tasks) {
+                  r->send(Http::Code::Ok,
+                          task_list_json(tasks, filter.limit, filter.offset));
+                },
+                [r](caf::error& err) { r->fail(err); });
+      });
 }
 
 void get_task(api_context& ctx, const Rest::Request& request,
@@ -192,21 +193,22 @@ void get_task(api_context& ctx, const Rest::Request& request,
   auto id = task_param(request, *r);
   if (!id)
     return;
-  with_principal(ctx, r, [&ctx, r, id = *id](caf::event_based_actor* self,
-                                             const principal& who) {
-    self->request(ctx.reader(), timeouts::http, get_atom::value, id, true)
-        .then(
-            [self, &ctx, r, who](task& t) {
-              auto d = decide(who, action::task_view, t.user_id);
-              if (d != decision::allow) {
-                deny(self, ctx, r, who, action::task_view, d,
-                     not_found_message(t.id));
-                return;
-              }
-              r->send(Http::Code::Ok, task_json(t));
-            },
-            [r](caf::error& err) { r->fail(err); });
-  });
+  with_principal(
+      ctx, r,
+      [&ctx, r, id = *id](caf::event_based_actor* self, const principal& who) {
+        self->request(ctx.reader(), timeouts::http, get_atom::value, id, true)
+            .then(
+                [self, &ctx, r, who](task& t) {
+                  auto d = decide(who, action::task_view, t.user_id);
+                  if (d != decision::allow) {
+                    deny(self, ctx, r, who, action::task_view, d,
+                         not_found_message(t.id));
+                    return;
+                  }
+                  r->send(Http::Code::Ok, task_json(t));
+                },
+                [r](caf::error& err) { r->fail(err); });
+      });
 }
 
 void cancel_task(api_context& ctx, const Rest::Request& request,
@@ -220,34 +222,36 @@ void cancel_task(api_context& ctx, const Rest::Request& request,
       return;
     }
   }
-  with_principal(ctx, r, [&ctx, r, id = *id](caf::event_based_actor* self,
-                                             const principal& who) {
-    // A role that may never cancel learns so before any lookup.
-    auto role_check = decide(who, action::task_cancel, who.user_id);
-    if (role_check == decision::deny_forbidden) {
-      deny(self, ctx, r, who, action::task_cancel, role_check, "");
-      return;
-    }
-    self->request(ctx.reader(), timeouts::http, get_atom::value, id, false)
-        .then(
-            [self, &ctx, r, who](task& t) {
-              auto d = decide(who, action::task_cancel, t.user_id);
-              if (d != decision::allow) {
-                deny(self, ctx, r, who, action::task_cancel, d,
-                     not_found_message(t.id));
-                return;
-              }
-              self->request(ctx.manager, timeouts::http, cancel_atom::value,
-                            t.id, origin_of(*r, who))
-                  .then(
-                      [r](task&) {
-                        r->send(Http::Code::Ok,
+  with_principal(
+      ctx, r,
+      [&ctx, r, id = *id](caf::event_based_actor* self, const principal& who) {
+        // A role that may never cancel learns so before any lookup.
+        auto role_check = decide(who, action::task_cancel, who.user_id);
+        if (role_check == decision::deny_forbidden) {
+          deny(self, ctx, r, who, action::task_cancel, role_check, "");
+          return;
+        }
+        self->request(ctx.reader(), timeouts::http, get_atom::value, id, false)
+            .then(
+                [self, &ctx, r, who](task& t) {
+                  auto d = decide(who, action::task_cancel, t.user_id);
+                  if (d != decision::allow) {
+                    deny(self, ctx, r, who, action::task_cancel, d,
+                         not_found_message(t.id));
+                    return;
+                  }
+                  self->request(ctx.manager, timeouts::http, cancel_atom::value,
+                                t.id, origin_of(*r, who))
+                      .then(
+                          [r](task&) {
+                            r->send(
+                                Http::Code::Ok,
                                 success_body("Task cancelled successfully"));
-                      },
-                      [r](caf::error& err) { r->fail(err); });
-            },
-            [r](caf::error& err) { r->fail(err); });
-  });
+                          },
+                          [r](caf::error& err) { r->fail(err); });
+                },
+                [r](caf::error& err) { r->fail(err); });
+      });
 }
 
 } // namespace

@@ -212,7 +212,8 @@ int main(int argc, char** argv) {
                                 "must be stopped)\n"
                                 "example: tasksctl db migrate")
       ->callback([&] { rc = db_migrate(opts); });
-  auto* servers = app.add_subcommand("server", "manage the servers tasks run on");
+  auto* servers
+      = app.add_subcommand("server", "manage the servers tasks run on");
   servers->require_subcommand(1);
   server_options srv;
   auto* add = servers->add_subcommand(

@@ -20,6 +20,7 @@
 #include "http/context.hpp"
 #include "http/metrics.hpp"
 #include "http/server.hpp"
+#include "storage/crypto.hpp"
 #include "tools/bootstrap_admin.hpp"
 #include "tools/store_setup.hpp"
 
@@ -107,7 +108,9 @@ int main() {
     log::error("cannot open the store: {}", message_of(opened.error()));
     return 1;
   }
-  if (!bootstrap(*opened->st, *cfg))
+  auto bootstrapped = bootstrap(*opened->st, *cfg);
+  storage::wipe(cfg->bootstrap_admin_password);
+  if (!bootstrapped)
     return 1;
   auto exec_cfg = execution_config::from(*cfg);
   int exit_code = 0;
@@ -118,18 +121,13 @@ int main() {
     auto exec = spawn_execution(sys, *opened->st, exec_cfg, &finished);
     auto rbac = spawn_rbac(sys, exec.storage, rbac_config::from(*cfg));
     http::metrics counters;
-    http::api_context ctx{sys,
-                          *cfg,
-                          rbac ? *rbac : rbac_actor{},
-                          exec.manager,
-                          exec.storage,
-                          exec.readers,
-                          counters,
-                          finished};
+    http::api_context ctx{
+        sys,          *cfg,         rbac ? *rbac : rbac_actor{},
+        exec.manager, exec.storage, exec.readers,
+        counters,     finished};
     http::server api{ctx};
     if (!rbac) {
-      log::error("cannot start authentication: {}",
-                 message_of(rbac.error()));
+      log::error("cannot start authentication: {}", message_of(rbac.error()));
       exit_code = 1;
     } else if (!recover(sys, exec)) {
       exit_code = 1;

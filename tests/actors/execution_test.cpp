@@ -6,6 +6,7 @@
 #include <map>
 
 #include "actors/storage_actor.hpp"
+#include "actors/task_metrics.hpp"
 #include "actors/task_manager.hpp"
 #include "core/error.hpp"
 
@@ -101,7 +102,8 @@ struct fixture : store_fixture, test_coordinator_fixture<> {
 
   /// Spawns storage, workers and the manager with the current cfg.
   void start() {
-    storage_handle = sys.spawn(storage_service, st.get(), cfg);
+    storage_handle = sys.spawn(storage_service, st.get(), cfg,
+                               static_cast<task_metrics*>(nullptr));
     for (uint32_t i = 0; i < cfg.num_workers; ++i)
       runners.push_back(
           caf::actor_cast<runner_actor>(sys.spawn(fake_runner, ssh)));

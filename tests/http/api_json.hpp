@@ -62,7 +62,7 @@ public:
 private:
   json(std::shared_ptr<const rapidjson::Document> doc,
        const rapidjson::Value* value)
-    : doc_(std::move(doc)), value_(value) {
+      : doc_(std::move(doc)), value_(value) {
     // nop
   }
 

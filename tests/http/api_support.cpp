@@ -90,15 +90,14 @@ session add_user(http_client& c, const session& admin,
   return result;
 }
 
-uint64_t add_server(http_client& c, const session& admin,
-                    const test_sshd& sshd, const std::string& name) {
+uint64_t add_server(http_client& c, const session& admin, const test_sshd& sshd,
+                    const std::string& name) {
   auto res = call(c, "POST", "/api/servers", admin.token,
                   "{\"name\":" + json_quote(name)
                       + ",\"host\":\"127.0.0.1\",\"port\":"
                       + std::to_string(sshd.port())
                       + ",\"username\":" + json_quote(sshd.user())
-                      + ",\"key_file\":" + json_quote(sshd.key_file())
-                      + "}");
+                      + ",\"key_file\":" + json_quote(sshd.key_file()) + "}");
   if (res.status != 201)
     CAF_FAIL("POST /api/servers " << name << ": " << describe(res));
   auto id = body_json(res)["id"].num();
@@ -301,8 +300,9 @@ bool is_uuid_v4(const std::string& text) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
     if (dash != (text[i] == '-'))
       return false;
-    if (!dash && std::string_view{"0123456789abcdef"}.find(text[i])
-                     == std::string_view::npos)
+    if (!dash
+        && std::string_view{"0123456789abcdef"}.find(text[i])
+               == std::string_view::npos)
       return false;
   }
   return text[14] == '4'
@@ -314,8 +314,18 @@ test_sshd& shared_sshd() {
   return instance;
 }
 
+namespace {
+
+tasksd_options with_env(std::map<std::string, std::string> env) {
+  tasksd_options options;
+  options.env = std::move(env);
+  return options;
+}
+
+} // namespace
+
 service::service(const test_sshd* sshd, std::map<std::string, std::string> env)
-  : proc(tasksd_options{std::move(env), ""}), http(proc.port()) {
+    : proc(with_env(std::move(env))), http(proc.port()) {
   http.set_close_wait(std::chrono::milliseconds(0));
   admin = login(http, "admin", proc.admin_password());
   if (sshd != nullptr)

@@ -53,8 +53,8 @@ session add_user(http_client& c, const session& admin,
 
 /// Registers `sshd` as server `name` through POST /api/servers (requires
 /// 201); returns its id.
-uint64_t add_server(http_client& c, const session& admin,
-                    const test_sshd& sshd, const std::string& name);
+uint64_t add_server(http_client& c, const session& admin, const test_sshd& sshd,
+                    const std::string& name);
 
 /// POST /api/servers/:id/tasks with `command` and the members `more`
 /// (e.g. `"store_output":true`) added to the body.

@@ -65,7 +65,8 @@ CAF_TEST(requests_without_a_valid_bearer_token_get_401_with_a_challenge) {
        {{"Authorization", "Basic YWRtaW46cGFzc3dvcmQ="}}}, // admin:password
       {"Basic with the token", {{"Authorization", "Basic " + admin.token}}},
       {"token without scheme", {{"Authorization", admin.token}}},
-      {"token with a suffix", {{"Authorization", "Bearer " + admin.token + "x"}}},
+      {"token with a suffix",
+       {{"Authorization", "Bearer " + admin.token + "x"}}},
       {"unknown well-formed token",
        {{"Authorization", "Bearer " + tasks::storage::new_token()}}},
   };
@@ -80,11 +81,12 @@ CAF_TEST(requests_without_a_valid_bearer_token_get_401_with_a_challenge) {
          {"GET", "/metrics"}};
   for (const auto& [what, headers] : cases) {
     for (const auto& [method, target] : targets) {
-      auto res = http.request(method, target,
-                              method == "POST" && target.find("/tasks") != std::string::npos
-                                  ? R"({"command":"true"})"
-                                  : "",
-                              headers);
+      auto res = http.request(
+          method, target,
+          method == "POST" && target.find("/tasks") != std::string::npos
+              ? R"({"command":"true"})"
+              : "",
+          headers);
       auto label = what + ": " + method + " " + target;
       CAF_CHECK_EQUAL(std::make_pair(label, is_unauthorized(res)),
                       std::make_pair(label, true));
@@ -92,8 +94,8 @@ CAF_TEST(requests_without_a_valid_bearer_token_get_401_with_a_challenge) {
   }
   // The real token works, so the 401s above were about the header.
   CAF_CHECK_EQUAL(call(http, "GET", "/api/auth/me", admin.token).status, 200);
-  CAF_CHECK_EQUAL(call(http, "GET", "/api/auth/me", "",
-                       "", {{"Authorization", "bearer " + admin.token}})
+  CAF_CHECK_EQUAL(call(http, "GET", "/api/auth/me", "", "",
+                       {{"Authorization", "bearer " + admin.token}})
                       .status,
                   200);
 }
@@ -145,9 +147,9 @@ CAF_TEST(wrong_password_and_unknown_user_get_the_same_401) {
   CAF_CHECK_EQUAL(unknown.header("Content-Type"), wrong.header("Content-Type"));
   // A malformed request is a 400 naming the field, not a login failure.
   CAF_CHECK(is_error(empty_name, 400, "invalid_input"));
-  CAF_CHECK(is_error(http.request("POST", "/api/auth/login",
-                                  R"({"username":"samebody"})"),
-                     400, "invalid_input"));
+  CAF_CHECK(is_error(
+      http.request("POST", "/api/auth/login", R"({"username":"samebody"})"),
+      400, "invalid_input"));
   CAF_CHECK(is_error(http.request("POST", "/api/auth/login",
                                   R"({"username":"a","password":"b","x":1})"),
                      400, "invalid_input"));
@@ -160,7 +162,8 @@ CAF_TEST(failed_logins_are_audited_with_origin_and_without_the_password) {
   const auto agent = "login-failures/" + random_text(8);
   const auto wrong = "Wrong-" + random_text(16);
   const auto ghost = "ghost-" + random_text(6);
-  CAF_CHECK(is_unauthorized(try_login("auditee", wrong, {{"User-Agent", agent}})));
+  CAF_CHECK(
+      is_unauthorized(try_login("auditee", wrong, {{"User-Agent", agent}})));
   CAF_CHECK(is_unauthorized(try_login(ghost, wrong, {{"User-Agent", agent}})));
   std::vector<json> mine;
   std::string dump;
@@ -196,22 +199,42 @@ CAF_TEST(failed_logins_are_audited_with_origin_and_without_the_password) {
 
 CAF_TEST(five_failed_logins_throttle_the_username_even_for_the_right_password) {
   auto user = add_user(http, admin, "throttled", "operator");
-  for (int i = 1; i <= 5; ++i) {
-    auto res = try_login("throttled", "wrong-" + std::to_string(i));
-    CAF_CHECK_EQUAL(std::make_pair(i, res.body),
-                    std::make_pair(i, bad_credentials));
+  // The first lockout lasts 1 s from the fifth failure. When the checks
+  // after it took longer than that (a loaded machine), a 200 proves
+  // nothing: the round is repeated once (the 200 reset the counter).
+  for (int round = 1; round <= 2; ++round) {
+    auto fifth_sent = std::chrono::steady_clock::now();
+    for (int i = 1; i <= 5; ++i) {
+      fifth_sent = std::chrono::steady_clock::now();
+      auto res = try_login("throttled", "wrong-" + std::to_string(i));
+      CAF_CHECK_EQUAL(std::make_pair(i, res.body),
+                      std::make_pair(i, bad_credentials));
+    }
+    auto locked = try_login("throttled", user.password);
+    // The same name in another case shares the counter.
+    auto upper = try_login("THROTTLED", user.password);
+    auto took = std::chrono::steady_clock::now() - fifth_sent;
+    if (locked.status != 429 || upper.status != 429) {
+      if (took < 1s || round == 2) {
+        CAF_ERROR("not throttled after 5 failures: "
+                  << describe(locked) << " / " << describe(upper));
+        break;
+      }
+      CAF_MESSAGE("the lockout passed before the check; once more");
+      continue;
+    }
+    CAF_CHECK(is_error(locked, 429, "throttled"));
+    CAF_CHECK(is_error(upper, 429, "throttled"));
+    auto retry = locked.header("Retry-After");
+    CAF_CHECK(!retry.empty()
+              && retry.find_first_not_of("0123456789") == std::string::npos);
+    if (!retry.empty()
+        && retry.find_first_not_of("0123456789") == std::string::npos) {
+      CAF_CHECK_GREATER_OR_EQUAL(std::stoi(retry), 1);
+      CAF_CHECK_LESS_OR_EQUAL(std::stoi(retry), 300);
+    }
+    break;
   }
-  auto locked = try_login("throttled", user.password);
-  CAF_CHECK(is_error(locked, 429, "throttled"));
-  auto retry = locked.header("Retry-After");
-  CAF_CHECK(!retry.empty()
-            && retry.find_first_not_of("0123456789") == std::string::npos);
-  if (!retry.empty() && retry.find_first_not_of("0123456789") == std::string::npos) {
-    CAF_CHECK_GREATER_OR_EQUAL(std::stoi(retry), 1);
-    CAF_CHECK_LESS_OR_EQUAL(std::stoi(retry), 300);
-  }
-  // The same name in another case shares the counter.
-  CAF_CHECK(is_error(try_login("THROTTLED", user.password), 429, "throttled"));
   // Other users are not locked out by it.
   CAF_CHECK_EQUAL(try_login("admin", admin.password).status, 200);
   // Once the lockout has passed, the right password works again.
@@ -224,6 +247,28 @@ CAF_TEST(five_failed_logins_throttle_the_username_even_for_the_right_password) {
     std::this_thread::sleep_for(100ms);
   } while (std::chrono::steady_clock::now() < deadline);
   CAF_CHECK_EQUAL(res.status, 200);
+}
+
+CAF_TEST(disabling_or_demoting_a_user_takes_effect_on_its_live_tokens) {
+  auto quitter = add_user(http, admin, "quitter", "operator");
+  auto demoted = add_user(http, admin, "demoted", "operator");
+  // Both tokens are in use (and so in any cache) before the change.
+  CAF_CHECK_EQUAL(call(http, "GET", "/api/auth/me", quitter.token).status, 200);
+  CAF_CHECK(is_error(post_task(http, demoted, 4242, "true"), 404, "not_found"));
+  auto id = [](const session& s) { return std::to_string(s.id); };
+  CAF_CHECK_EQUAL(
+      call(http, "DELETE", "/api/users/" + id(quitter), admin.token).status,
+      200);
+  CAF_CHECK(is_unauthorized(call(http, "GET", "/api/auth/me", quitter.token)));
+  auto refused = try_login("quitter", quitter.password);
+  CAF_CHECK_EQUAL(refused.status, 401);
+  CAF_CHECK_EQUAL(refused.body, bad_credentials);
+  auto changed = call(http, "PUT", "/api/users/" + id(demoted), admin.token,
+                      R"({"role":"viewer"})");
+  CAF_CHECK_EQUAL(changed.status, 200);
+  auto me = body_json(call(http, "GET", "/api/auth/me", demoted.token));
+  CAF_CHECK_EQUAL(me["role"].text(), "viewer");
+  CAF_CHECK(is_error(post_task(http, demoted, 4242, "true"), 403, "forbidden"));
 }
 
 CAF_TEST(expired_tokens_and_disabled_users_are_rejected) {

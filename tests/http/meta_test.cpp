@@ -14,6 +14,7 @@
 #include "support/tasksd_process.hpp"
 
 using namespace tasks::test;
+using namespace tasks::test::wire;
 using namespace std::chrono_literals;
 
 namespace {
@@ -41,9 +42,7 @@ struct fixture {
   service& svc = shared_service();
   http_client client{svc.proc.port()};
 
-  fixture() {
-    client.set_close_wait(0ms);
-  }
+  fixture() { client.set_close_wait(0ms); }
 
   http_response metrics() {
     return client.request("GET", "/metrics", "", {bearer(svc.token)});
@@ -121,14 +120,14 @@ CAF_TEST(openapi_document_lists_every_api_route_of_spec_section_4) {
   rapidjson::Document doc;
   openapi(doc);
   auto missing = missing_routes(
-      doc, {"post /api/servers/{id}/tasks", "get /api/tasks",
-            "get /api/tasks/{id}", "post /api/tasks/{id}/cancel",
-            "post /api/auth/login", "post /api/auth/logout",
-            "get /api/auth/me", "get /api/servers", "post /api/servers",
-            "get /api/servers/{id}", "put /api/servers/{id}",
-            "delete /api/servers/{id}", "get /api/users", "post /api/users",
-            "get /api/users/{id}", "put /api/users/{id}",
-            "delete /api/users/{id}", "get /api/audit", "get /api/health"});
+      doc,
+      {"post /api/servers/{id}/tasks", "get /api/tasks", "get /api/tasks/{id}",
+       "post /api/tasks/{id}/cancel", "post /api/auth/login",
+       "post /api/auth/logout", "get /api/auth/me", "get /api/servers",
+       "post /api/servers", "get /api/servers/{id}", "put /api/servers/{id}",
+       "delete /api/servers/{id}", "get /api/users", "post /api/users",
+       "get /api/users/{id}", "put /api/users/{id}", "delete /api/users/{id}",
+       "get /api/audit", "get /api/health"});
   CAF_CHECK_EQUAL(caf::deep_to_string(missing), "[]");
 }
 

@@ -35,8 +35,8 @@ CAF_TEST(creates_beyond_the_queue_cap_get_429_until_a_place_frees) {
   auto third = create_task(c, admin, svc.server_id, "echo third",
                            "\"store_output\":true");
   CAF_CHECK(!third.empty());
-  CAF_CHECK(is_error(post_task(c, admin, svc.server_id, "true"), 429,
-                     "queue_full"));
+  CAF_CHECK(
+      is_error(post_task(c, admin, svc.server_id, "true"), 429, "queue_full"));
   // Cancelling the running and the first queued task lets the third run.
   CAF_CHECK_EQUAL(cancel_task(c, admin, running).status, 200);
   CAF_CHECK_EQUAL(cancel_task(c, admin, first).status, 200);

@@ -17,9 +17,9 @@ namespace {
 /// The suite's tasksd and users. Every task the suite creates is recorded
 /// with its owner, so the lists have a reference.
 struct world {
-  service svc{&shared_sshd(),
-              {{"TASKS_CONCURRENT_PER_SERVER", "8"},
-               {"TASKS_NUM_WORKERS", "8"}}};
+  service svc{
+      &shared_sshd(),
+      {{"TASKS_CONCURRENT_PER_SERVER", "8"}, {"TASKS_NUM_WORKERS", "8"}}};
   session op1 = add_user(svc.http, svc.admin, "op1", "operator");
   session op2 = add_user(svc.http, svc.admin, "op2", "operator");
   session viewer = add_user(svc.http, svc.admin, "viewer", "viewer");
@@ -86,19 +86,18 @@ CAF_TEST(admin_and_operators_create_tasks_and_viewers_may_not) {
     if (!id.empty())
       w.created.emplace_back(id, who->id);
   }
-  CAF_CHECK(is_error(post_task(http, viewer, server, "true"), 403,
-                     "forbidden"));
+  CAF_CHECK(
+      is_error(post_task(http, viewer, server, "true"), 403, "forbidden"));
   // The role decides before anything is looked up.
-  CAF_CHECK(is_error(post_task(http, viewer, 999999, "true"), 403,
-                     "forbidden"));
+  CAF_CHECK(
+      is_error(post_task(http, viewer, 999999, "true"), 403, "forbidden"));
   CAF_CHECK(is_error(post_task(http, op1, 999999, "true"), 404, "not_found"));
-  CAF_CHECK(is_error(post_task(http, admin, 999999, "true"), 404,
-                     "not_found"));
+  CAF_CHECK(is_error(post_task(http, admin, 999999, "true"), 404, "not_found"));
   // Nothing was created for the viewer.
-  CAF_CHECK_EQUAL(list_tasks(http, admin, "user_id=" + std::to_string(viewer.id))
-                      ["count"]
-                          .text(),
-                  "0");
+  CAF_CHECK_EQUAL(
+      list_tasks(http, admin, "user_id=" + std::to_string(viewer.id))["count"]
+          .text(),
+      "0");
 }
 
 CAF_TEST(each_user_lists_exactly_their_own_tasks_and_admin_lists_all) {
@@ -118,15 +117,15 @@ CAF_TEST(each_user_lists_exactly_their_own_tasks_and_admin_lists_all) {
   // user_id: one's own is fine, another's is admin-only.
   CAF_CHECK_EQUAL(ids_of(list_tasks(http, op1, "user_id=" + n(op1.id))),
                   reference(op1.id));
-  CAF_CHECK(is_error(call(http, "GET", "/api/tasks?user_id=" + n(op2.id),
-                          op1.token),
-                     403, "forbidden"));
-  CAF_CHECK(is_error(call(http, "GET", "/api/tasks?user_id=" + n(admin.id),
-                          op2.token),
-                     403, "forbidden"));
-  CAF_CHECK(is_error(call(http, "GET", "/api/tasks?user_id=" + n(op1.id),
-                          viewer.token),
-                     403, "forbidden"));
+  CAF_CHECK(
+      is_error(call(http, "GET", "/api/tasks?user_id=" + n(op2.id), op1.token),
+               403, "forbidden"));
+  CAF_CHECK(is_error(
+      call(http, "GET", "/api/tasks?user_id=" + n(admin.id), op2.token), 403,
+      "forbidden"));
+  CAF_CHECK(is_error(
+      call(http, "GET", "/api/tasks?user_id=" + n(op1.id), viewer.token), 403,
+      "forbidden"));
   CAF_CHECK_EQUAL(ids_of(list_tasks(http, viewer, "user_id=" + n(viewer.id))),
                   std::vector<std::string>{});
   CAF_CHECK_EQUAL(ids_of(list_tasks(http, admin, "user_id=" + n(op2.id))),
@@ -136,15 +135,12 @@ CAF_TEST(each_user_lists_exactly_their_own_tasks_and_admin_lists_all) {
   // Other filters never widen an operator's view.
   CAF_CHECK_EQUAL(ids_of(list_tasks(http, op1, "server_id=" + n(server))),
                   reference(op1.id));
+  std::vector<std::string> succeeded;
+  for (const auto& id : reference(op1.id))
+    if (wait_final(http, admin, id)["status"].str() == "success")
+      succeeded.push_back(id);
   CAF_CHECK_EQUAL(ids_of(list_tasks(http, op1, "status=success&limit=100")),
-                  [&] {
-                    std::vector<std::string> ids;
-                    for (const auto& id : reference(op1.id))
-                      if (wait_final(http, admin, id)["status"].str()
-                          == "success")
-                        ids.push_back(id);
-                    return ids;
-                  }());
+                  succeeded);
 }
 
 CAF_TEST(viewing_another_users_task_is_the_same_404_as_a_missing_one) {
@@ -213,10 +209,10 @@ CAF_TEST(denials_are_audited_as_auth_denied_naming_the_user) {
   const auto agent = "rbac-denials/" + random_text(8);
   const std::vector<http_header> ua = {{"User-Agent", agent}};
   auto server_path = "/api/servers/" + std::to_string(server) + "/tasks";
-  CAF_CHECK_EQUAL(call(http, "POST", server_path, viewer.token,
-                       R"({"command":"true"})", ua)
-                      .status,
-                  403);
+  CAF_CHECK_EQUAL(
+      call(http, "POST", server_path, viewer.token, R"({"command":"true"})", ua)
+          .status,
+      403);
   CAF_CHECK_EQUAL(
       call(http, "GET", "/api/tasks/" + of_op2, op1.token, "", ua).status, 404);
   CAF_CHECK_EQUAL(call(http, "GET",
@@ -267,6 +263,15 @@ CAF_TEST(denials_are_audited_as_auth_denied_naming_the_user) {
     CAF_CHECK_EQUAL(r["user_id"].num(),
                     static_cast<int64_t>(name == "op1" ? op1.id : viewer.id));
   }
+  // The audit's user filter finds a user's denials and only theirs.
+  size_t of_op1 = 0;
+  for (const auto& r :
+       audit_records(http, admin, "action=auth.denied&user=op1")) {
+    CAF_CHECK_EQUAL(r["username"].text(), "op1");
+    if (r["user_agent"].str() == agent)
+      ++of_op1;
+  }
+  CAF_CHECK_EQUAL(of_op1, 2u);
 }
 
 CAF_TEST(admin_only_endpoints_are_forbidden_to_operators_and_viewers) {
@@ -290,8 +295,8 @@ CAF_TEST(admin_only_endpoints_are_forbidden_to_operators_and_viewers) {
     CAF_CHECK(is_error(call(http, "POST", "/api/servers", who->token,
                             server_body("by-" + who->username)),
                        403, "forbidden"));
-    CAF_CHECK(is_error(call(http, "GET", "/metrics", who->token), 403,
-                       "forbidden"));
+    CAF_CHECK(
+        is_error(call(http, "GET", "/metrics", who->token), 403, "forbidden"));
     auto servers = call(http, "GET", "/api/servers", who->token);
     CAF_CHECK_EQUAL(servers.status, 200);
     auto list = body_json(servers)["servers"];
@@ -309,11 +314,32 @@ CAF_TEST(admin_only_endpoints_are_forbidden_to_operators_and_viewers) {
   CAF_CHECK_EQUAL(metrics.status, 200);
   CAF_CHECK_EQUAL(metrics.header("Content-Type").find("text/plain"), 0u);
   CAF_CHECK_EQUAL(call(http, "GET", "/api/servers", admin.token).status, 200);
-  auto created = call(http, "POST", "/api/servers", admin.token,
-                      server_body("by-admin"));
+  // A server with a password: every role lists it, nobody sees the secret.
+  const auto secret = "Server-secret-" + random_text(12);
+  auto with_password = server_body("by-admin");
+  with_password.insert(with_password.size() - 1,
+                       ",\"password\":" + json_quote(secret));
+  auto created = call(http, "POST", "/api/servers", admin.token, with_password);
   CAF_CHECK_EQUAL(created.status, 201);
-  auto after = body_json(call(http, "GET", "/api/servers", viewer.token));
-  CAF_CHECK_EQUAL(after["servers"].size(), 2u);
+  CAF_CHECK_EQUAL(occurrences(created.body, secret), 0u);
+  for (const auto* who : {&admin, &op1, &viewer}) {
+    auto listed = call(http, "GET", "/api/servers", who->token);
+    auto after = body_json(listed);
+    CAF_CHECK_EQUAL(after["servers"].size(), 2u);
+    CAF_CHECK_EQUAL(after["servers"][1]["has_password"].text(), "true");
+    CAF_CHECK_EQUAL(occurrences(listed.body, secret), 0u);
+    auto one
+        = call(http, "GET", "/api/servers/" + after["servers"][1]["id"].text(),
+               who->token);
+    CAF_CHECK_EQUAL(one.status, 200);
+    CAF_CHECK_EQUAL(occurrences(one.body, secret), 0u);
+  }
+  std::string audit;
+  for (const auto& page : audit_pages(http, admin))
+    audit += page;
+  CAF_CHECK_GREATER(occurrences(audit, "server."), 0u);
+  CAF_CHECK_EQUAL(occurrences(audit, secret), 0u);
+  CAF_CHECK_EQUAL(occurrences(w.svc.proc.log(), secret), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

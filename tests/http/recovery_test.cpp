@@ -44,8 +44,10 @@ CAF_TEST(after_a_crash_the_running_task_fails_and_the_queued_one_runs) {
   wait_status(svc.http, svc.admin, running, "running");
   auto queued = create_task(svc.http, svc.admin, svc.server_id, "echo after",
                             "\"store_output\":true");
-  CAF_CHECK_EQUAL(get_task(svc.http, svc.admin, queued)["status"].text(),
-                  "queued");
+  auto queued_too = create_task(svc.http, svc.admin, svc.server_id, "true");
+  for (const auto& id : {queued, queued_too})
+    CAF_CHECK_EQUAL(get_task(svc.http, svc.admin, id)["status"].text(),
+                    "queued");
   auto before = audit_records(svc.http, svc.admin);
   svc.proc.kill9();
   svc.proc.start();
@@ -56,14 +58,20 @@ CAF_TEST(after_a_crash_the_running_task_fails_and_the_queued_one_runs) {
   CAF_CHECK_EQUAL(failed["status"].text(), "failed");
   CAF_CHECK_EQUAL(failed["error"].text(), "interrupted: service restarted");
   CAF_CHECK_EQUAL(failed["exit_code"].text(), "<null>");
-  CAF_CHECK(!failed["finished_at"].is_null());
+  CAF_CHECK(iso_seconds(failed["finished_at"].str()).has_value());
   auto done = wait_final(c, svc.admin, queued);
   CAF_CHECK_EQUAL(done["status"].text(), "success");
   CAF_CHECK_EQUAL(done["stdout"].text(), "after\n");
-  // Nothing lost: both tasks listed, newest first.
+  // The queued tasks run again in their order (one at a time here).
+  auto next = wait_final(c, svc.admin, queued_too);
+  CAF_CHECK_EQUAL(next["status"].text(), "success");
+  CAF_CHECK_LESS_OR_EQUAL(iso_seconds(done["finished_at"].str()).value_or(1e18),
+                          iso_seconds(next["started_at"].str()).value_or(0));
+  // Nothing lost: all three listed, newest first.
   auto list = list_tasks(c, svc.admin, "");
-  CAF_CHECK_EQUAL(ids_of(list), (std::vector<std::string>{queued, running}));
-  CAF_CHECK_EQUAL(list["count"].text(), "2");
+  CAF_CHECK_EQUAL(ids_of(list),
+                  (std::vector<std::string>{queued_too, queued, running}));
+  CAF_CHECK_EQUAL(list["count"].text(), "3");
   // The audit chain goes on from where the crash left it.
   auto after = audit_records(c, svc.admin);
   CAF_CHECK(unbroken(after));
@@ -81,9 +89,8 @@ CAF_TEST(after_a_crash_the_running_task_fails_and_the_queued_one_runs) {
   for (const auto& r : audit_records(c, svc.admin, "action=task."))
     if (r["task_id"].str() == queued)
       of_queued.push_back(r["action"].str());
-  CAF_CHECK_EQUAL(of_queued, (std::vector<std::string>{"task.finish",
-                                                       "task.start",
-                                                       "task.create"}));
+  CAF_CHECK_EQUAL(of_queued, (std::vector<std::string>{
+                                 "task.finish", "task.start", "task.create"}));
 }
 
 CAF_TEST(sigterm_lets_a_short_running_task_finish) {
@@ -142,10 +149,10 @@ CAF_TEST(sigterm_cancels_a_long_task_after_the_grace_and_refuses_new_work) {
   svc.reconnect();
   auto t = get_task(svc.http, svc.admin, id);
   CAF_CHECK_EQUAL(t["status"].text(), "cancelled");
-  CAF_CHECK(!t["finished_at"].is_null());
-  CAF_CHECK_EQUAL(list_tasks(svc.http, svc.admin, "status=running")["count"]
-                      .text(),
-                  "0");
+  CAF_CHECK(iso_seconds(t["finished_at"].str()).has_value());
+  // Had it been left running, recovery would have failed it as interrupted.
+  CAF_CHECK_EQUAL(
+      list_tasks(svc.http, svc.admin, "status=failed")["count"].text(), "0");
   // The queued one was kept and runs after the restart.
   auto later = wait_final(svc.http, svc.admin, waiting);
   CAF_CHECK_EQUAL(later["status"].text(), "success");

@@ -23,7 +23,7 @@
 
 #include "support/http_client.hpp"
 
-namespace tasks::test {
+namespace tasks::test::wire {
 
 /// Occurrences of `needle` in `text`.
 inline size_t count_of(const std::string& text, const std::string& needle) {
@@ -194,10 +194,9 @@ public:
     for (;;) {
       auto end = buf.find("\r\n\r\n");
       if (end != std::string::npos) {
-        const auto length_text = header_of(buf.substr(0, end + 2),
-                                           "content-length");
-        const size_t length
-            = length_text.empty() ? 0 : std::stoul(length_text);
+        const auto length_text
+            = header_of(buf.substr(0, end + 2), "content-length");
+        const size_t length = length_text.empty() ? 0 : std::stoul(length_text);
         if (buf.size() >= end + 4 + length) {
           pending_ = buf.substr(end + 4 + length);
           return buf.substr(0, end + 4 + length);
@@ -292,4 +291,4 @@ private:
   bool eof_ = false;
 };
 
-} // namespace tasks::test
+} // namespace tasks::test::wire

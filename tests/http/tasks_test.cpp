@@ -20,9 +20,9 @@ namespace {
 /// The suite's tasksd: four tasks may run at once on the one server, so a
 /// slow test never queues the next one's tasks.
 service& shared() {
-  static service instance{&shared_sshd(),
-                          {{"TASKS_CONCURRENT_PER_SERVER", "4"},
-                           {"TASKS_NUM_WORKERS", "4"}}};
+  static service instance{
+      &shared_sshd(),
+      {{"TASKS_CONCURRENT_PER_SERVER", "4"}, {"TASKS_NUM_WORKERS", "4"}}};
   return instance;
 }
 
@@ -58,13 +58,22 @@ struct fixture {
 };
 
 /// The fields SPEC §3 names for a task.
-const std::vector<std::string> task_fields
-    = {"id",           "server_id",        "user_id",
-       "command",      "status",           "exit_code",
-       "stdout",       "stderr",           "stdout_truncated",
-       "stderr_truncated", "error",        "timeout_seconds",
-       "store_output", "started_at",       "finished_at",
-       "created_at"};
+const std::vector<std::string> task_fields = {"id",
+                                              "server_id",
+                                              "user_id",
+                                              "command",
+                                              "status",
+                                              "exit_code",
+                                              "stdout",
+                                              "stderr",
+                                              "stdout_truncated",
+                                              "stderr_truncated",
+                                              "error",
+                                              "timeout_seconds",
+                                              "store_output",
+                                              "started_at",
+                                              "finished_at",
+                                              "created_at"};
 
 std::vector<std::string> missing_fields(const json& t) {
   std::vector<std::string> result;
@@ -79,8 +88,8 @@ std::vector<std::string> missing_fields(const json& t) {
 CAF_TEST_FIXTURE_SCOPE(http_tasks_tests, fixture)
 
 CAF_TEST(echo_hello_succeeds_with_its_output_exit_code_and_timestamps) {
-  auto res = post_task(http, admin, server, "echo hello",
-                       "\"store_output\":true");
+  auto res
+      = post_task(http, admin, server, "echo hello", "\"store_output\":true");
   CAF_CHECK_EQUAL(res.status, 202);
   auto body = body_json(res);
   auto id = body["task_id"].str();
@@ -127,7 +136,8 @@ CAF_TEST(a_non_zero_exit_fails_the_task_with_that_exit_code) {
   CAF_CHECK_EQUAL(t["status"].text(), "failed");
   CAF_CHECK_EQUAL(t["exit_code"].text(), "3");
   CAF_CHECK_EQUAL(t["error"].text(), "<null>");
-  CAF_CHECK(!t["started_at"].is_null() && !t["finished_at"].is_null());
+  CAF_CHECK(iso_seconds(t["started_at"].str()).has_value()
+            && iso_seconds(t["finished_at"].str()).has_value());
 }
 
 CAF_TEST(output_is_stored_only_when_the_request_asks_for_it) {
@@ -183,16 +193,16 @@ CAF_TEST(cancel_of_a_running_task_kills_it_and_a_second_cancel_conflicts) {
   auto id = create_task(http, admin, server,
                         "echo $$ > " + pid_file + "; exec sleep 30");
   auto running = wait_status(http, admin, id, "running");
-  CAF_CHECK(!running["started_at"].is_null());
+  CAF_CHECK(iso_seconds(running["started_at"].str()).has_value());
   auto pid = wait_pid_file(pid_file);
   auto res = cancel_task(http, admin, id);
   CAF_CHECK_EQUAL(res.status, 200);
-  CAF_CHECK_EQUAL(res.body,
-                  R"({"success":true,"message":"Task cancelled successfully"})");
+  CAF_CHECK_EQUAL(
+      res.body, R"({"success":true,"message":"Task cancelled successfully"})");
   // The 200 means it is cancelled now, not eventually.
   auto t = get_task(http, admin, id);
   CAF_CHECK_EQUAL(t["status"].text(), "cancelled");
-  CAF_CHECK(!t["finished_at"].is_null());
+  CAF_CHECK(iso_seconds(t["finished_at"].str()).has_value());
   CAF_CHECK_EQUAL(t["exit_code"].text(), "<null>");
   CAF_CHECK(gone_within(pid, 5s));
   CAF_CHECK(is_error(cancel_task(http, admin, id), 409, "conflict"));
@@ -217,8 +227,8 @@ CAF_TEST(cancel_of_a_queued_task_never_starts_it) {
   CAF_CHECK_EQUAL(get_task(c, one.admin, queued)["status"].text(), "queued");
   auto res = cancel_task(c, one.admin, queued);
   CAF_CHECK_EQUAL(res.status, 200);
-  CAF_CHECK_EQUAL(res.body,
-                  R"({"success":true,"message":"Task cancelled successfully"})");
+  CAF_CHECK_EQUAL(
+      res.body, R"({"success":true,"message":"Task cancelled successfully"})");
   CAF_CHECK_EQUAL(cancel_task(c, one.admin, blocker).status, 200);
   // A task created after the cancel runs and ends: had the cancelled one
   // been started, it would have been started before this one.
@@ -228,7 +238,7 @@ CAF_TEST(cancel_of_a_queued_task_never_starts_it) {
   CAF_CHECK_EQUAL(t["status"].text(), "cancelled");
   CAF_CHECK_EQUAL(t["started_at"].text(), "<null>");
   CAF_CHECK_EQUAL(t["exit_code"].text(), "<null>");
-  CAF_CHECK(!t["finished_at"].is_null());
+  CAF_CHECK(iso_seconds(t["finished_at"].str()).has_value());
   CAF_CHECK_EQUAL(read_file(marker), "");
   CAF_CHECK(!std::ifstream{marker}.good());
   CAF_CHECK_EQUAL(get_task(c, one.admin, blocker)["status"].text(),
@@ -264,12 +274,12 @@ CAF_TEST(task_list_filters_match_the_tasks_created) {
     all.push_back({id, srv, who.id, t["status"].str(),
                    iso_seconds(t["created_at"].str()).value_or(0)});
   };
-  run(adm, s1, "true", "success");     // 0
-  run(adm, s1, "exit 1", "failed");    // 1
-  run(adm, s2, "true", "success");     // 2
-  run(op, s1, "true", "success");      // 3
-  run(op, s1, "exit 2", "failed");     // 4
-  run(op, s2, "true", "success");      // 5
+  run(adm, s1, "true", "success");      // 0
+  run(adm, s1, "exit 1", "failed");     // 1
+  run(adm, s2, "true", "success");      // 2
+  run(op, s1, "true", "success");       // 3
+  run(op, s1, "exit 2", "failed");      // 4
+  run(op, s2, "true", "success");       // 5
   run(op, s2, "sleep 30", "cancelled"); // 6
   for (size_t i = 1; i < all.size(); ++i)
     CAF_CHECK_LESS(all[i - 1].created, all[i].created);
@@ -287,8 +297,9 @@ CAF_TEST(task_list_filters_match_the_tasks_created) {
     // The query goes along, so a failure names it.
     CAF_CHECK_EQUAL(std::make_pair(query, ids_of(list)),
                     std::make_pair(query, expected));
-    CAF_CHECK_EQUAL(std::make_pair(query, list["count"].num()),
-                    std::make_pair(query, static_cast<int64_t>(expected.size())));
+    CAF_CHECK_EQUAL(
+        std::make_pair(query, list["count"].num()),
+        std::make_pair(query, static_cast<int64_t>(expected.size())));
   };
   auto n = [](uint64_t x) { return std::to_string(x); };
   auto any = [](const made&) { return true; };
@@ -301,21 +312,22 @@ CAF_TEST(task_list_filters_match_the_tasks_created) {
         expect([&](const made& m) { return m.server == s1; }));
   check(adm, "server_id=" + n(s2),
         expect([&](const made& m) { return m.server == s2; }));
-  for (std::string status : {"success", "failed", "cancelled", "queued",
-                             "running", "timeout"})
+  for (std::string status :
+       {"success", "failed", "cancelled", "queued", "running", "timeout"})
     check(adm, "status=" + status,
           expect([&](const made& m) { return m.status == status; }));
   check(adm, "user_id=" + n(op.id),
         expect([&](const made& m) { return m.user == op.id; }));
   check(adm, "user_id=" + n(adm.id),
         expect([&](const made& m) { return m.user == adm.id; }));
-  check(adm, "server_id=" + n(s1) + "&status=failed", expect([&](const made& m) {
+  check(adm, "server_id=" + n(s1) + "&status=failed",
+        expect([&](const made& m) {
           return m.server == s1 && m.status == "failed";
         }));
-  check(adm, "user_id=" + n(op.id) + "&server_id=" + n(s2),
-        expect([&](const made& m) { return m.user == op.id && m.server == s2; }));
-  check(adm,
-        "user_id=" + n(adm.id) + "&server_id=" + n(s1) + "&status=success",
+  check(
+      adm, "user_id=" + n(op.id) + "&server_id=" + n(s2),
+      expect([&](const made& m) { return m.user == op.id && m.server == s2; }));
+  check(adm, "user_id=" + n(adm.id) + "&server_id=" + n(s1) + "&status=success",
         expect([&](const made& m) {
           return m.user == adm.id && m.server == s1 && m.status == "success";
         }));
@@ -324,16 +336,15 @@ CAF_TEST(task_list_filters_match_the_tasks_created) {
         }));
   // Time bounds strictly between two tasks (shown times are rounded down
   // to milliseconds, so half a millisecond before the later one is safe).
-  auto between = [&](size_t later) {
-    return iso_text(all[later].created - 0.0005);
-  };
+  auto between
+      = [&](size_t later) { return iso_text(all[later].created - 0.0005); };
   auto created_from = [&](size_t first) {
-    return [&, first](const made& m) { return m.created >= all[first].created; };
+    return
+        [&, first](const made& m) { return m.created >= all[first].created; };
   };
   check(adm, "from=" + between(3), expect(created_from(3)));
-  check(adm, "to=" + between(3), expect([&](const made& m) {
-          return m.created < all[3].created;
-        }));
+  check(adm, "to=" + between(3),
+        expect([&](const made& m) { return m.created < all[3].created; }));
   check(adm, "from=" + between(2) + "&to=" + between(5),
         expect([&](const made& m) {
           return m.created >= all[2].created && m.created < all[5].created;
@@ -373,10 +384,10 @@ CAF_TEST(task_list_filters_match_the_tasks_created) {
           return m.user == op.id && m.server == s1;
         }));
   // Bad parameters are 400, never an empty or a clamped page.
-  for (std::string bad : {"limit=101", "limit=0", "limit=-1", "limit=x",
-                          "offset=-1", "status=done", "server_id=0",
-                          "server_id=abc", "user_id=0", "from=yesterday",
-                          "from=" + between(5) + "&to=" + between(2)}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "limit=101", "limit=0", "limit=-1", "limit=x", "offset=-1",
+           "status=done", "server_id=0", "server_id=abc", "user_id=0",
+           "from=yesterday", "from=" + between(5) + "&to=" + between(2)}) {
     auto res = call(c, "GET", "/api/tasks?" + bad, adm.token);
     CAF_CHECK_EQUAL(std::make_pair(bad, res.status), std::make_pair(bad, 400));
     CAF_CHECK(is_error(res, 400, "invalid_input"));
@@ -416,9 +427,8 @@ CAF_TEST(audit_preview_of_a_long_multibyte_command_is_its_first_100_chars) {
   std::vector<std::string> actions;
   for (const auto& r : mine)
     actions.push_back(r["action"].str());
-  CAF_CHECK_EQUAL(actions, (std::vector<std::string>{"task.finish",
-                                                     "task.start",
-                                                     "task.create"}));
+  CAF_CHECK_EQUAL(actions, (std::vector<std::string>{
+                               "task.finish", "task.start", "task.create"}));
   if (mine.size() != 3)
     return;
   auto created = mine[2];
@@ -445,25 +455,94 @@ CAF_TEST(audit_preview_of_a_long_multibyte_command_is_its_first_100_chars) {
   }
   CAF_CHECK_EQUAL(mine[0]["metadata"]["exit_code"].text(), "0");
   CAF_CHECK(mine[0]["metadata"]["duration_ms"].is_integer());
+  // The audit filters of SPEC §6 find the same records.
+  std::vector<std::string> by_task;
+  for (const auto& r : audit_records(http, admin, "task_id=" + id))
+    by_task.push_back(r["action"].str());
+  CAF_CHECK_EQUAL(by_task, actions);
+  auto by_create
+      = audit_records(http, admin, "action=task.create&task_id=" + id);
+  CAF_CHECK_EQUAL(by_create.size(), 1u);
+  CAF_CHECK_EQUAL(by_create.empty() ? "" : by_create[0]["hash"].str(),
+                  created["hash"].str());
+  auto by_server
+      = audit_records(http, admin, "server_id=" + std::to_string(server));
+  CAF_CHECK_GREATER_OR_EQUAL(by_server.size(), 3u);
+  for (const auto& r : by_server)
+    CAF_CHECK_EQUAL(r["server_id"].num(), static_cast<int64_t>(server));
+}
+
+CAF_TEST(time_bounds_equal_to_a_shown_timestamp_include_it) {
+  // docs/API.md: both bounds are inclusive. Timestamps are shown with
+  // milliseconds, so a bound copied from a task must match that task.
+  auto id = create_task(http, admin, server, "true");
+  auto t = wait_final(http, admin, id);
+  auto at = t["created_at"].str();
+  auto contains
+      = [](const std::vector<std::string>& ids, const std::string& x) {
+          return std::find(ids.begin(), ids.end(), x) != ids.end();
+        };
+  auto both = ids_of(list_tasks(http, admin, "from=" + at + "&to=" + at));
+  CAF_CHECK_EQUAL(std::make_pair("from=to=" + at, contains(both, id)),
+                  std::make_pair("from=to=" + at, true));
+  auto upto = ids_of(list_tasks(http, admin, "to=" + at));
+  CAF_CHECK_EQUAL(std::make_pair("to=" + at, contains(upto, id)),
+                  std::make_pair("to=" + at, true));
+  auto since = ids_of(list_tasks(http, admin, "from=" + at));
+  CAF_CHECK_EQUAL(std::make_pair("from=" + at, contains(since, id)),
+                  std::make_pair("from=" + at, true));
+  // The audit log's `ts` the same way.
+  auto created = audit_records(http, admin, "action=task.create&task_id=" + id);
+  CAF_REQUIRE_EQUAL(created.size(), 1u);
+  auto ts = created[0]["ts"].str();
+  auto seq = created[0]["seq"].num();
+  auto found = [&](const std::string& query) {
+    for (const auto& r : audit_records(http, admin, query))
+      if (r["seq"].num() == seq)
+        return true;
+    return false;
+  };
+  CAF_CHECK_EQUAL(
+      std::make_pair("audit from=to=" + ts, found("from=" + ts + "&to=" + ts)),
+      std::make_pair("audit from=to=" + ts, true));
+  CAF_CHECK_EQUAL(
+      std::make_pair("audit to=" + ts, found("action=task.create&to=" + ts)),
+      std::make_pair("audit to=" + ts, true));
+}
+
+CAF_TEST(a_repeated_query_parameter_is_rejected_not_half_applied) {
+  // Query parameters are read strictly (docs/API.md); a repeated one must
+  // not silently keep the first value and drop the rest.
+  for (const std::string& query :
+       {std::string{"status=failed&status=success"},
+        std::string{"limit=5&limit=6"},
+        "server_id=" + std::to_string(server) + "&server_id=999"}) {
+    auto res = call(http, "GET", "/api/tasks?" + query, admin.token);
+    CAF_CHECK_EQUAL(std::make_pair(query, res.status),
+                    std::make_pair(query, 400));
+  }
+  auto res
+      = call(http, "GET", "/api/audit?action=task.&action=auth.", admin.token);
+  CAF_CHECK_EQUAL(res.status, 400);
 }
 
 CAF_TEST(output_passwords_and_tokens_never_reach_the_audit_or_service_log) {
   // The shell joins the halves: the output appears nowhere in the command.
   auto out1 = "out" + random_text(10), out2 = random_text(10);
   auto err1 = "err" + random_text(10), err2 = random_text(10);
-  auto id = create_task(http, admin, server,
-                        "printf '%s%s\\n' " + out1 + " " + out2
-                            + "; printf '%s%s\\n' " + err1 + " " + err2
-                            + " >&2",
-                        "\"store_output\":true");
+  auto id
+      = create_task(http, admin, server,
+                    "printf '%s%s\\n' " + out1 + " " + out2
+                        + "; printf '%s%s\\n' " + err1 + " " + err2 + " >&2",
+                    "\"store_output\":true");
   auto t = wait_final(http, admin, id);
   CAF_CHECK_EQUAL(t["stdout"].text(), out1 + out2 + "\n");
   CAF_CHECK_EQUAL(t["stderr"].text(), err1 + err2 + "\n");
   // More secrets in flight: a wrong password, a second token, a logout.
   auto wrong = "wrong-" + random_text(16);
-  auto failed = http.request("POST", "/api/auth/login",
-                             "{\"username\":\"admin\",\"password\":"
-                                 + json_quote(wrong) + "}");
+  auto failed = http.request(
+      "POST", "/api/auth/login",
+      "{\"username\":\"admin\",\"password\":" + json_quote(wrong) + "}");
   CAF_CHECK(is_error(failed, 401, "unauthorized"));
   auto second = login(http, "admin", admin.password);
   CAF_CHECK_EQUAL(call(http, "POST", "/api/auth/logout", second.token).status,
@@ -484,8 +563,9 @@ CAF_TEST(output_passwords_and_tokens_never_reach_the_audit_or_service_log) {
          {"second token", second.token}};
   for (const auto& [what, secret] : secrets) {
     CAF_CHECK(!secret.empty());
-    CAF_CHECK_EQUAL(std::make_pair(what + " in audit", occurrences(audit, secret)),
-                    std::make_pair(what + " in audit", size_t{0}));
+    CAF_CHECK_EQUAL(
+        std::make_pair(what + " in audit", occurrences(audit, secret)),
+        std::make_pair(what + " in audit", size_t{0}));
     CAF_CHECK_EQUAL(std::make_pair(what + " in log", occurrences(log, secret)),
                     std::make_pair(what + " in log", size_t{0}));
   }
