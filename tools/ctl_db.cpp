@@ -1,0 +1,88 @@
+// tasksctl db: status and migrations.
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "migrations/migrations.hpp"
+#include "storage/store.hpp"
+#include "tools/ctl_common.hpp"
+
+namespace tasks::ctl {
+
+namespace {
+
+int db_status(const cli_options& opts) {
+  auto cfg = load(opts);
+  if (!cfg)
+    return fail(message_of(cfg.error()));
+  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  if (!opened)
+    return fail(explain(opened.error(), *cfg));
+  auto counts = opened->st->counts();
+  if (!counts)
+    return fail(message_of(counts.error()));
+  auto head = opened->st->head();
+  if (!head)
+    return fail(message_of(head.error()));
+  auto& db = *opened->db;
+  auto version = storage::read_schema_version(db);
+  if (!version)
+    return fail(message_of(version.error()));
+  std::printf("store            %s\n", cfg->data_dir.c_str());
+  std::printf("schema version   %u (this build: %u)\n", *version,
+              migrations::latest_version());
+  std::printf("tasks            %llu\n", (unsigned long long)counts->tasks);
+  std::printf("audit records    %llu (head seq %llu)\n",
+              (unsigned long long)counts->audit_records,
+              (unsigned long long)head->seq);
+  std::printf("users            %llu\n", (unsigned long long)counts->users);
+  std::printf("tokens           %llu\n", (unsigned long long)counts->tokens);
+  std::printf("servers          %llu\n", (unsigned long long)counts->servers);
+  std::printf("vault entries    %llu\n",
+              (unsigned long long)counts->vault_entries);
+  uint64_t total = 0;
+  for (size_t i = 0; i < storage::column_family_names.size(); ++i) {
+    auto size = db.size_on_disk(static_cast<storage::cf>(i));
+    total += size;
+    if (size > 0)
+      std::printf("  %-14s %llu bytes\n", storage::column_family_names[i],
+                  (unsigned long long)size);
+  }
+  std::printf("size on disk     %llu bytes (flushed tables)\n",
+              (unsigned long long)total);
+  return 0;
+}
+
+int db_migrate(const cli_options& opts) {
+  auto cfg = load(opts);
+  if (!cfg)
+    return fail(message_of(cfg.error()));
+  auto db = storage::database::open(cfg->data_dir, storage::open_mode::primary);
+  if (!db)
+    return fail(explain(db.error(), *cfg));
+  auto report = migrations::migrate(**db);
+  if (!report)
+    return fail(message_of(report.error()));
+  if (report->applied.empty())
+    std::printf("schema version %u is current\n", report->to);
+  for (const auto& step : report->applied)
+    std::printf("applied %s\n", step.c_str());
+  return 0;
+}
+
+} // namespace
+
+void add_db_commands(CLI::App& app, const cli_options& opts, int& rc) {
+  auto* db = app.add_subcommand("db", "inspect and maintain the store");
+  db->require_subcommand(1);
+  db->add_subcommand("status", "schema version, record counts, sizes on disk "
+                               "(works while tasksd runs)\n"
+                               "example: tasksctl --data /var/lib/tasksd db "
+                               "status")
+      ->callback([&opts, &rc] { rc = db_status(opts); });
+  db->add_subcommand("migrate", "apply pending schema migrations (tasksd "
+                                "must be stopped)\n"
+                                "example: tasksctl db migrate")
+      ->callback([&opts, &rc] { rc = db_migrate(opts); });
+}
+
+} // namespace tasks::ctl
