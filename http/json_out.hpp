@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/audit_event.hpp"
+#include "core/json_string.hpp"
 #include "core/role.hpp"
 #include "core/server.hpp"
 #include "core/task.hpp"
@@ -15,8 +16,8 @@
 
 namespace tasks::http {
 
-/// Appends `text` as a JSON string literal; never produces invalid JSON.
-void append_json_string(std::string& out, std::string_view text);
+/// The escaper lives in core/ (tasksctl shares it); http code keeps its name.
+using ::tasks::append_json_string;
 
 /// {"success": false, "error": code, "message": message}.
 std::string error_body(std::string_view code, std::string_view message);

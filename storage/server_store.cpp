@@ -8,6 +8,7 @@
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 #include "storage/record_helpers.hpp"
+#include "storage/sealed_places.hpp"
 
 namespace tasks::storage {
 
@@ -74,10 +75,6 @@ caf::error validate_fields(const server& s, bool has_password) {
   if (!s.host_key.empty())
     return validate_fingerprint(s.host_key);
   return {};
-}
-
-std::string password_aad(uint64_t server_id) {
-  return "server-password:" + std::to_string(server_id);
 }
 
 /// The configured authentication methods in the order SSH tries them.

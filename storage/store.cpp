@@ -5,15 +5,12 @@
 #include "core/error.hpp"
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
+#include "storage/sealed_places.hpp"
 
 namespace tasks::storage {
 
-namespace {
-
-constexpr std::string_view master_check_label = "tasksd master key check v1";
-constexpr std::string_view audit_key_aad = "meta:audit_key";
-
-} // namespace
+using detail::audit_key_aad;
+using detail::master_check_label;
 
 vault_secret::~vault_secret() {
   wipe(key_text);

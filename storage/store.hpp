@@ -60,6 +60,12 @@ struct store_counts {
   uint64_t tokens = 0;
 };
 
+/// What a master key rotation re-sealed.
+struct reseal_report {
+  uint64_t vault_entries = 0;
+  uint64_t server_passwords = 0;
+};
+
 /// Settings of the store taken from the configuration.
 struct store_options {
   /// Cap for stored stdout and for stored stderr, each.
@@ -191,6 +197,12 @@ public:
   // -------------------------------------------------------------
 
   caf::expected<store_counts> counts();
+
+  /// Re-seals every vault entry, server password and the audit key under
+  /// `new_master` in one batch (audited as vault.rotate_master), then uses
+  /// it. Nothing changes when any sealed value fails to open.
+  caf::expected<reseal_report> reseal_all(const secret_key& new_master,
+                                          const audit_origin& who);
 
   ~store();
 

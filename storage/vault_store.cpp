@@ -5,22 +5,11 @@
 #include "storage/codec.hpp"
 #include "storage/keys.hpp"
 #include "storage/record_helpers.hpp"
+#include "storage/sealed_places.hpp"
 
 namespace tasks::storage {
 
 using namespace detail;
-
-namespace {
-
-std::string vault_key_aad(uint64_t entry_id) {
-  return "vault-key:" + std::to_string(entry_id);
-}
-
-std::string vault_passphrase_aad(uint64_t entry_id) {
-  return "vault-passphrase:" + std::to_string(entry_id);
-}
-
-} // namespace
 
 caf::expected<vault_entry> store::add_vault_entry(const std::string& name,
                                                   const std::string& key_text,

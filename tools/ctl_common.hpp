@@ -37,5 +37,10 @@ audit_origin tasksctl_origin();
 /// `rc` to its exit code.
 void add_db_commands(CLI::App& app, const cli_options& opts, int& rc);
 void add_server_commands(CLI::App& app, const cli_options& opts, int& rc);
+void add_audit_commands(CLI::App& app, const cli_options& opts, int& rc);
+void add_user_commands(CLI::App& app, const cli_options& opts, int& rc);
+void add_token_commands(CLI::App& app, const cli_options& opts, int& rc);
+void add_tasks_commands(CLI::App& app, const cli_options& opts, int& rc);
+void add_vault_commands(CLI::App& app, const cli_options& opts, int& rc);
 
 } // namespace tasks::ctl

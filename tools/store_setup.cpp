@@ -3,6 +3,7 @@
 
 #include "core/log.hpp"
 #include "migrations/migrations.hpp"
+#include "storage/rotate_master.hpp"
 
 namespace tasks {
 
@@ -20,8 +21,9 @@ caf::expected<opened_store> open_store(const config& cfg,
     for (const auto& step : report->applied)
       log::info("applied migration {}", step);
   }
-  auto master = storage::load_master_key(cfg.vault_key_file,
-                                         mode == storage::open_mode::primary);
+  // Finishes or rolls back an interrupted `vault rotate-master` first.
+  auto master = storage::load_master_key_for(
+      *result.db, cfg.vault_key_file, mode == storage::open_mode::primary);
   if (!master)
     return master.error();
   storage::store_options options;
