@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "core/error.hpp"
 #include "storage/crypto.hpp"
@@ -82,6 +83,33 @@ int server_list(const cli_options& opts) {
   return 0;
 }
 
+int server_rm(const cli_options& opts, const std::string& which) {
+  auto cfg = load(opts);
+  if (!cfg)
+    return fail(message_of(cfg.error()));
+  auto opened = open_store(*cfg, storage::open_mode::primary);
+  if (!opened)
+    return fail(explain(opened.error(), *cfg));
+  auto& st = *opened->st;
+  // A name wins over an id, as for `vault rm`.
+  auto found = st.find_server(which);
+  if (!found) {
+    auto digits = !which.empty()
+                  && which.find_first_not_of("0123456789") == std::string::npos
+                  && which.size() <= 19;
+    if (digits)
+      found = st.get_server(std::stoull(which));
+  }
+  if (!found)
+    return fail("no server named or numbered '" + which
+                + "': see `tasksctl server list`");
+  if (auto err = st.remove_server(found->id, tasksctl_origin()))
+    return fail(message_of(err));
+  std::printf("server %llu removed: %s\n", (unsigned long long)found->id,
+              found->name.c_str());
+  return 0;
+}
+
 } // namespace
 
 void add_server_commands(CLI::App& app, const cli_options& opts, int& rc) {
@@ -112,6 +140,13 @@ void add_server_commands(CLI::App& app, const cli_options& opts, int& rc) {
       ->add_subcommand("list", "list servers (works while tasksd runs)\n"
                                "example: tasksctl server list")
       ->callback([&opts, &rc] { rc = server_list(opts); });
+  auto which = std::make_shared<std::string>();
+  auto* rm = servers->add_subcommand(
+      "rm", "remove a server (tasksd must be stopped); its queued tasks fail "
+            "when tasksd next starts\n"
+            "example: tasksctl server rm web1");
+  rm->add_option("server", *which, "server name or id")->required();
+  rm->callback([&opts, &rc, which] { rc = server_rm(opts, *which); });
 }
 
 } // namespace tasks::ctl
