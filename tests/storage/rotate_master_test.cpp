@@ -59,7 +59,9 @@ CAF_TEST(a_value_that_does_not_open_aborts_the_rotation_unchanged) {
   CAF_REQUIRE(!report);
   CAF_CHECK(report.error() == errc::crypto_failure);
   CAF_CHECK(*store_sealed_with(*db, master));
-  CAF_CHECK_EQUAL(st->head()->seq, head->seq);
+  auto head_after = st->head();
+  CAF_REQUIRE(head_after);
+  CAF_CHECK_EQUAL(head_after->seq, head->seq);
   CAF_CHECK(st->open_vault_entry(*st->get_vault_entry(a->id)));
   reopen(); // still the old key
 }
