@@ -132,10 +132,7 @@ void list_audit(api_context& ctx, const Rest::Request& request,
 } // namespace
 
 void add_audit_routes(Rest::Router& router, api_context& ctx) {
-  add_route(router, ctx, Http::Method::Get, "/api/audit",
-            [&ctx](const auto& request, const auto& r) {
-              list_audit(ctx, request, r);
-            });
+  add_route(router, ctx, Http::Method::Get, "/api/audit", list_audit);
 }
 
 } // namespace tasks::http

@@ -87,6 +87,15 @@ void add_route(Rest::Router& router, api_context& ctx, Http::Method method,
   ctx.methods_by_route[pattern].emplace_back(Http::methodString(method));
 }
 
+void add_route(Rest::Router& router, api_context& ctx, Http::Method method,
+               const std::string& pattern, context_handler handler) {
+  add_route(router, ctx, method, pattern,
+            route_handler{[&ctx, handler](const Rest::Request& request,
+                                          const reply_ptr& r) {
+              handler(ctx, request, r);
+            }});
+}
+
 void add_method_fallbacks(Rest::Router& router, api_context& ctx) {
   const Http::Method methods[]
       = {Http::Method::Get, Http::Method::Post, Http::Method::Put,

@@ -23,6 +23,16 @@ inline constexpr size_t max_head_bytes = 64 << 10;
 using route_handler = std::function<void(const Pistache::Rest::Request& request,
                                          const reply_ptr& r)>;
 
+/// A handler written as a plain function of the context.
+using context_handler
+    = void (*)(api_context& ctx, const Pistache::Rest::Request& request,
+               const reply_ptr& r);
+
+/// add_route() for a plain function of the context.
+void add_route(Pistache::Rest::Router& router, api_context& ctx,
+               Pistache::Http::Method method, const std::string& pattern,
+               context_handler handler);
+
 /// What a reply needs to know of `request`, served by `route`.
 request_info info_of(const Pistache::Http::Request& request,
                      const std::string& route);

@@ -369,26 +369,12 @@ void delete_server(api_context& ctx, const Rest::Request& request,
 } // namespace
 
 void add_server_routes(Rest::Router& router, api_context& ctx) {
-  add_route(router, ctx, Http::Method::Get, "/api/servers",
-            [&ctx](const auto& request, const auto& r) {
-              list_servers(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Post, "/api/servers",
-            [&ctx](const auto& request, const auto& r) {
-              create_server(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Get, "/api/servers/:id",
-            [&ctx](const auto& request, const auto& r) {
-              get_server(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Put, "/api/servers/:id",
-            [&ctx](const auto& request, const auto& r) {
-              update_server(ctx, request, r);
-            });
+  add_route(router, ctx, Http::Method::Get, "/api/servers", list_servers);
+  add_route(router, ctx, Http::Method::Post, "/api/servers", create_server);
+  add_route(router, ctx, Http::Method::Get, "/api/servers/:id", get_server);
+  add_route(router, ctx, Http::Method::Put, "/api/servers/:id", update_server);
   add_route(router, ctx, Http::Method::Delete, "/api/servers/:id",
-            [&ctx](const auto& request, const auto& r) {
-              delete_server(ctx, request, r);
-            });
+            delete_server);
 }
 
 } // namespace tasks::http

@@ -258,21 +258,11 @@ void cancel_task(api_context& ctx, const Rest::Request& request,
 
 void add_task_routes(Rest::Router& router, api_context& ctx) {
   add_route(router, ctx, Http::Method::Post, "/api/servers/:id/tasks",
-            [&ctx](const auto& request, const auto& r) {
-              create_task(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Get, "/api/tasks",
-            [&ctx](const auto& request, const auto& r) {
-              list_tasks(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Get, "/api/tasks/:id",
-            [&ctx](const auto& request, const auto& r) {
-              get_task(ctx, request, r);
-            });
+            create_task);
+  add_route(router, ctx, Http::Method::Get, "/api/tasks", list_tasks);
+  add_route(router, ctx, Http::Method::Get, "/api/tasks/:id", get_task);
   add_route(router, ctx, Http::Method::Post, "/api/tasks/:id/cancel",
-            [&ctx](const auto& request, const auto& r) {
-              cancel_task(ctx, request, r);
-            });
+            cancel_task);
 }
 
 } // namespace tasks::http

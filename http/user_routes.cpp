@@ -240,26 +240,11 @@ void delete_user(api_context& ctx, const Rest::Request& request,
 } // namespace
 
 void add_user_routes(Rest::Router& router, api_context& ctx) {
-  add_route(router, ctx, Http::Method::Get, "/api/users",
-            [&ctx](const auto& request, const auto& r) {
-              list_users(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Post, "/api/users",
-            [&ctx](const auto& request, const auto& r) {
-              create_user(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Get, "/api/users/:id",
-            [&ctx](const auto& request, const auto& r) {
-              get_user(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Put, "/api/users/:id",
-            [&ctx](const auto& request, const auto& r) {
-              update_user(ctx, request, r);
-            });
-  add_route(router, ctx, Http::Method::Delete, "/api/users/:id",
-            [&ctx](const auto& request, const auto& r) {
-              delete_user(ctx, request, r);
-            });
+  add_route(router, ctx, Http::Method::Get, "/api/users", list_users);
+  add_route(router, ctx, Http::Method::Post, "/api/users", create_user);
+  add_route(router, ctx, Http::Method::Get, "/api/users/:id", get_user);
+  add_route(router, ctx, Http::Method::Put, "/api/users/:id", update_user);
+  add_route(router, ctx, Http::Method::Delete, "/api/users/:id", delete_user);
 }
 
 } // namespace tasks::http

@@ -98,12 +98,10 @@ std::string cut(const std::string& text, size_t max_chars) {
 using row = std::vector<std::string>;
 
 int audit_query(const cli_options& opts, const audit_filter_options& in) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto sel = parse_selection(in, *opened->st);
   if (!sel)
     return fail(message_of(sel.error()));
@@ -147,12 +145,10 @@ int audit_query(const cli_options& opts, const audit_filter_options& in) {
 }
 
 int audit_verify(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto report = opened->st->verify_audit();
   if (!report)
     return fail(message_of(report.error()));
@@ -171,12 +167,10 @@ int audit_verify(const cli_options& opts) {
 }
 
 int audit_head_cmd(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto head = opened->st->head();
   if (!head)
     return fail(message_of(head.error()));

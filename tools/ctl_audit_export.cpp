@@ -283,12 +283,10 @@ private:
 
 int audit_export(const cli_options& opts, const audit_filter_options& filters,
                  const audit_export_options& out_opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto sel = parse_selection(filters, *opened->st);
   if (!sel)
     return fail(message_of(sel.error()));

@@ -29,6 +29,22 @@ std::string explain(const caf::error& err, const config& cfg) {
   return message_of(err);
 }
 
+std::optional<opened_store> open_for(const cli_options& opts,
+                                     storage::open_mode mode, config& cfg) {
+  auto loaded = load(opts);
+  if (!loaded) {
+    fail(message_of(loaded.error()));
+    return std::nullopt;
+  }
+  cfg = std::move(*loaded);
+  auto opened = open_store(cfg, mode);
+  if (!opened) {
+    fail(explain(opened.error(), cfg));
+    return std::nullopt;
+  }
+  return std::move(*opened);
+}
+
 std::string read_stdin_line() {
   std::string line;
   int c = 0;

@@ -2,6 +2,7 @@
 // the store, and the exit code conventions (0 ok, 1 user error, 2 usage).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -26,6 +27,12 @@ caf::expected<config> load(const cli_options& opts);
 
 /// An error in words an operator can act on.
 std::string explain(const caf::error& err, const config& cfg);
+
+/// Loads the configuration into `cfg` and opens its store in `mode`:
+/// secondary beside a running tasksd, primary (exclusive) for writes. On
+/// failure it prints why (fail()) and returns nullopt; the command exits 1.
+std::optional<opened_store> open_for(const cli_options& opts,
+                                     storage::open_mode mode, config& cfg);
 
 /// Reads a secret from stdin: the first line, without its newline.
 std::string read_stdin_line();

@@ -15,12 +15,10 @@ namespace tasks::ctl {
 namespace {
 
 int db_status(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto counts = opened->st->counts();
   if (!counts)
     return fail(message_of(counts.error()));
@@ -31,7 +29,7 @@ int db_status(const cli_options& opts) {
   auto version = storage::read_schema_version(db);
   if (!version)
     return fail(message_of(version.error()));
-  std::printf("store            %s\n", cfg->data_dir.c_str());
+  std::printf("store            %s\n", cfg.data_dir.c_str());
   std::printf("schema version   %u (this build: %u)\n", *version,
               migrations::latest_version());
   std::printf("tasks            %llu\n", (unsigned long long)counts->tasks);

@@ -35,12 +35,10 @@ int server_add(const cli_options& opts, const server_options& in) {
     if (password->empty())
       return fail("server add: the password on stdin is empty");
   }
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   server s;
   s.name = in.name;
   s.host = in.host;
@@ -64,12 +62,10 @@ int server_add(const cli_options& opts, const server_options& in) {
 }
 
 int server_list(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto servers = opened->st->list_servers();
   if (!servers)
     return fail(message_of(servers.error()));
@@ -84,12 +80,10 @@ int server_list(const cli_options& opts) {
 }
 
 int server_rm(const cli_options& opts, const std::string& which) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto& st = *opened->st;
   // A name wins over an id, as for `vault rm`.
   auto found = st.find_server(which);

@@ -70,12 +70,10 @@ int tasks_list(const cli_options& opts, const list_options& in) {
   if (!in.to.empty() && !(filter.to = parse_time(in.to)))
     return fail("tasks list: --to must be ISO 8601 (2026-11-26T08:00:00Z) "
                 "or a duration ago (24h, 7d)");
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   std::vector<std::vector<std::string>> rows;
   while (rows.size() < in.limit) {
     filter.offset = rows.size();
@@ -115,12 +113,10 @@ int tasks_show(const cli_options& opts, const std::string& id_text) {
   if (!id)
     return fail("tasks show: '" + id_text
                 + "' is not a task id (8-4-4-4-12 hex digits)");
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto t = opened->st->get_task(*id, true);
   if (!t)
     return fail(message_of(t.error()));
@@ -147,12 +143,10 @@ int tasks_cleanup(const cli_options& opts, const std::string& older_than) {
   if (!age)
     return fail("tasks cleanup: --older-than must be a duration such as "
                 "30d, 12h or 2w");
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto cutoff
       = now() - std::chrono::duration_cast<std::chrono::microseconds>(*age);
   auto deleted = opened->st->delete_tasks_before(cutoff, tasksctl_origin());

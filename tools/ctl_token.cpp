@@ -83,12 +83,10 @@ int token_create(const cli_options& opts, const token_options& in) {
 }
 
 int token_list(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto tokens = opened->st->list_tokens();
   if (!tokens)
     return fail(message_of(tokens.error()));
@@ -122,12 +120,10 @@ int token_revoke(const cli_options& opts, const token_options& in) {
                       [](unsigned char c) { return std::isxdigit(c); }))
     return fail("token id: must be the " + std::to_string(token_id_size)
                 + " hex digits shown by `tasksctl token list`");
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto& st = *opened->st;
   auto tokens = st.list_tokens();
   if (!tokens)
@@ -144,7 +140,7 @@ int token_revoke(const cli_options& opts, const token_options& in) {
                 + " tokens: end them with `tasksctl user passwd` or `user "
                   "disable` of their owners");
   if (auto err = st.revoke_token(matches.front()->hash, tasksctl_origin()))
-    return fail(explain(err, *cfg));
+    return fail(explain(err, cfg));
   std::fprintf(stderr, "token %s revoked\n", id.c_str());
   return 0;
 }

@@ -89,12 +89,10 @@ int user_add(const cli_options& opts, const user_options& in) {
   }
   if (!phc)
     return fail(message_of(phc.error()));
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto added
       = opened->st->add_user(in.name, *user_role, *phc, tasksctl_origin());
   if (!added) {
@@ -102,7 +100,7 @@ int user_add(const cli_options& opts, const user_options& in) {
       return fail(message_of(added.error())
                   + ": pick another name, or change it with `tasksctl user "
                     "set-role` / `user passwd`");
-    return fail(explain(added.error(), *cfg));
+    return fail(explain(added.error(), cfg));
   }
   std::fprintf(stderr, "user %llu added: %s (%s)\n",
                (unsigned long long)added->id, added->username.c_str(),
@@ -117,12 +115,10 @@ int user_add(const cli_options& opts, const user_options& in) {
 }
 
 int user_list(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto users = opened->st->list_users();
   if (!users)
     return fail(message_of(users.error()));
@@ -148,22 +144,20 @@ int change_user(const cli_options& opts, const std::string& name,
                 const user_change& change) {
   if (auto problem = check_username(name))
     return fail(*problem);
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto& st = *opened->st;
   auto found = st.find_user(name);
   if (!found)
-    return fail(not_found_hint(found.error(), *cfg));
+    return fail(not_found_hint(found.error(), cfg));
   auto changed = *found;
   if (!change.apply(changed))
     return 0;
   auto written = st.update_user(changed, change.action, tasksctl_origin());
   if (!written)
-    return fail(explain(written.error(), *cfg));
+    return fail(explain(written.error(), cfg));
   std::fprintf(stderr, "user %s: %s\n", written->username.c_str(),
                change.done.c_str());
   // tasksctl is the way back in when the API is locked: say so when the

@@ -88,12 +88,10 @@ int vault_import(const cli_options& opts, const import_options& in) {
 }
 
 int vault_list(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::secondary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::secondary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto entries = opened->st->list_vault_entries();
   if (!entries)
     return fail(message_of(entries.error()));
@@ -106,12 +104,10 @@ int vault_list(const cli_options& opts) {
 }
 
 int vault_rm(const cli_options& opts, const std::string& which) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
+    return 1;
   auto entries = opened->st->list_vault_entries();
   if (!entries)
     return fail(message_of(entries.error()));
@@ -138,13 +134,11 @@ int vault_rm(const cli_options& opts, const std::string& which) {
 }
 
 int vault_rotate_master(const cli_options& opts) {
-  auto cfg = load(opts);
-  if (!cfg)
-    return fail(message_of(cfg.error()));
-  auto opened = open_store(*cfg, storage::open_mode::primary);
+  config cfg;
+  auto opened = open_for(opts, storage::open_mode::primary, cfg);
   if (!opened)
-    return fail(explain(opened.error(), *cfg));
-  const auto& key_file = cfg->vault_key_file;
+    return 1;
+  const auto& key_file = cfg.vault_key_file;
   auto pending = storage::pending_master_key_path(key_file);
   // The new key is on disk before anything is sealed with it; a crash at
   // any point leaves a state the next open_store finishes or rolls back.
