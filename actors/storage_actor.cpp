@@ -1,9 +1,11 @@
-// The storage actor's handlers: thin, each one store call.
+// The storage actor's handlers: thin, each one store call; task creates,
+// transitions and audit appends are staged and committed as a group.
 #include <caf/all.hpp>
 
 #include "actors/storage_actor.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "actors/result.hpp"
 #include "actors/task_metrics.hpp"
@@ -140,6 +142,80 @@ std::chrono::microseconds run_time(const task& t) {
                                                                - *t.started_at);
 }
 
+// -- group commit -------------------------------------------------------------
+
+/// The message that writes the open group. Not part of storage_actor: only
+/// the actor sends it to itself, and the default handler takes it.
+using flush_atom = caf::atom_constant<caf::atom("gflush")>;
+
+using self_pointer = storage_actor::stateful_pointer<storage_state>;
+
+/// Writes the open group with one sync and answers every change in it.
+void flush(self_pointer self) {
+  auto& state = self->state;
+  if (state.waiting.empty())
+    return;
+  auto err = state.st->commit_group();
+  if (err)
+    log::error("group commit of {} change(s) failed: {}", state.waiting.size(),
+               message_of(err));
+  auto waiting = std::move(state.waiting);
+  state.waiting.clear();
+  for (auto& reply : waiting)
+    reply(err);
+}
+
+/// Queues the reply of a staged change. The flush message goes behind the
+/// requests already in the mailbox, so they join the group; a full group
+/// is written at once.
+void await_flush(self_pointer self,
+                 std::function<void(const caf::error&)> reply) {
+  auto& state = self->state;
+  state.waiting.push_back(std::move(reply));
+  if (state.waiting.size() >= max_group_changes
+      || state.st->staged_bytes() >= max_group_bytes) {
+    flush(self);
+    return;
+  }
+  if (!state.flush_scheduled) {
+    state.flush_scheduled = true;
+    caf::anon_send(caf::actor_cast<caf::actor>(self), flush_atom::value);
+  }
+}
+
+/// Answers with `value` once the group holding it is stored, after
+/// calling `on_stored` (when given) with it.
+template <class T>
+caf::result<T> reply_after_flush(self_pointer self, T value,
+                                 std::function<void(const T&)> on_stored = {}) {
+  auto promise = self->make_response_promise<T>();
+  await_flush(self, [promise, value = std::move(value),
+                     on_stored](const caf::error& err) mutable {
+    if (err) {
+      promise.deliver(err);
+      return;
+    }
+    if (on_stored)
+      on_stored(value);
+    promise.deliver(std::move(value));
+  });
+  return promise;
+}
+
+/// Takes the flush message; anything else unexpected is dropped as before.
+caf::result<caf::message> on_unexpected(self_pointer self,
+                                        caf::scheduled_actor* ptr,
+                                        caf::message_view& msg) {
+  auto& content = msg.content();
+  if (content.match_elements<caf::atom_value>()
+      && content.get_as<caf::atom_value>(0) == flush_atom::value) {
+    self->state.flush_scheduled = false;
+    flush(self);
+    return caf::message{};
+  }
+  return caf::print_and_drop(ptr, msg);
+}
+
 } // namespace
 
 storage_actor::behavior_type
@@ -149,70 +225,102 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
   self->state.st = st;
   self->state.cfg = cfg;
   self->state.finished = finished;
+  self->set_default_handler(
+      [self](caf::scheduled_actor* ptr, caf::message_view& msg) {
+        return on_unexpected(self, ptr, msg);
+      });
+  // CAF's default exit handler, after writing and answering the open
+  // group: it must not outlive the actor, open in the store.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (msg.reason)
+      flush(self);
+    caf::scheduled_actor::default_exit_handler(self, msg);
+  });
   auto& s = *st;
+  // Staged changes touch tasks and the audit log only: the handlers that
+  // read those, and every other write, flush the open group first, so a
+  // read sees every change sent before it (as without group commit) and a
+  // write of its own cannot interleave with the group. Reads of servers,
+  // users and tokens need no flush.
+  auto record_finished = [self](const task& t) {
+    if (is_final(t.state) && self->state.finished)
+      self->state.finished->record(t.state, run_time(t));
+  };
   return {
-      [&s](create_atom, const new_task& request,
-           const audit_origin& who) -> caf::result<task> {
-        return to_result(s.create_task(request, who));
-      },
-      [self, &s](transit_atom, const task_id& id, const task_transition& change,
+      [self, &s](create_atom, const new_task& request,
                  const audit_origin& who) -> caf::result<task> {
-        auto moved = s.transition_task(id, change, who);
-        if (moved && is_final(moved->state) && self->state.finished)
-          self->state.finished->record(moved->state, run_time(*moved));
-        return to_result(std::move(moved));
+        auto created = s.stage_create_task(request, who);
+        if (!created)
+          return std::move(created.error());
+        return reply_after_flush(self, std::move(*created));
       },
-      [&s](get_atom, const task_id& id, bool with_output) -> caf::result<task> {
+      [self, &s, record_finished](
+          transit_atom, const task_id& id, const task_transition& change,
+          const audit_origin& who) -> caf::result<task> {
+        auto moved = s.stage_transition_task(id, change, who);
+        if (!moved)
+          return std::move(moved.error());
+        return reply_after_flush<task>(self, std::move(*moved),
+                                       record_finished);
+      },
+      [self, &s](get_atom, const task_id& id,
+                 bool with_output) -> caf::result<task> {
+        flush(self);
         return to_result(s.get_task(id, with_output));
       },
-      [&s](list_atom,
-           const task_filter& filter) -> caf::result<std::vector<task>> {
+      [self, &s](list_atom,
+                 const task_filter& filter) -> caf::result<std::vector<task>> {
+        flush(self);
         return to_result(s.list_tasks(filter));
       },
-      [&s](recover_atom) -> caf::result<std::vector<task>> {
+      [self, &s](recover_atom) -> caf::result<std::vector<task>> {
+        flush(self);
         return to_result(recover(s));
       },
       [self, &s](target_atom, uint64_t id) -> caf::result<server_access> {
         return to_result(access_for(s, id, self->state.cfg));
       },
-      [&s](pin_atom, uint64_t id,
-           const std::string& fingerprint) -> caf::result<server> {
+      [self, &s](pin_atom, uint64_t id,
+                 const std::string& fingerprint) -> caf::result<server> {
+        flush(self);
         return to_result(s.pin_host_key(id, fingerprint, audit_origin{}));
       },
       [&s](get_atom, server_atom, uint64_t id) -> caf::result<server> {
         return to_result(s.get_server(id));
       },
-      [&s](audit_atom, audit_event& event) -> caf::result<uint64_t> {
-        if (auto err = s.append_audit(std::move(event)))
-          return err;
-        auto head = s.head();
-        if (!head)
-          return head.error();
-        return head->seq;
+      [self, &s](audit_atom, audit_event& event) -> caf::result<uint64_t> {
+        auto seq = s.stage_audit(std::move(event));
+        if (!seq)
+          return std::move(seq.error());
+        return reply_after_flush(self, *seq);
       },
-      [&s](query_atom, const audit_filter& filter, uint64_t offset,
-           uint64_t limit) -> caf::result<std::vector<audit_event>> {
+      [self, &s](query_atom, const audit_filter& filter, uint64_t offset,
+                 uint64_t limit) -> caf::result<std::vector<audit_event>> {
+        flush(self);
         return to_result(query(s, filter, offset, limit));
       },
       [&s](list_atom, server_atom) -> caf::result<std::vector<server>> {
         return to_result(s.list_servers());
       },
-      [&s](create_atom, server_change& change,
-           const audit_origin& who) -> caf::result<server> {
+      [self, &s](create_atom, server_change& change,
+                 const audit_origin& who) -> caf::result<server> {
+        flush(self);
         auto added = s.add_server(change.record, change.password, who);
         if (change.password)
           storage::wipe(*change.password);
         return to_result(std::move(added));
       },
-      [&s](update_atom, server_change& change,
-           const audit_origin& who) -> caf::result<server> {
+      [self, &s](update_atom, server_change& change,
+                 const audit_origin& who) -> caf::result<server> {
+        flush(self);
         auto updated = s.update_server(change.record, change.password, who);
         if (change.password)
           storage::wipe(*change.password);
         return to_result(std::move(updated));
       },
-      [&s](delete_atom, server_atom, uint64_t id,
-           const audit_origin& who) -> caf::result<uint64_t> {
+      [self, &s](delete_atom, server_atom, uint64_t id,
+                 const audit_origin& who) -> caf::result<uint64_t> {
+        flush(self);
         if (auto err = s.remove_server(id, who))
           return err;
         return id;
@@ -221,12 +329,16 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
            const std::string& hash) -> caf::result<token_record> {
         return to_result(s.find_token(hash));
       },
-      [&s](create_atom, const token_record& token,
-           const audit_origin& who) -> caf::result<token_record> {
+      [self, &s](create_atom, const token_record& token,
+                 const audit_origin& who) -> caf::result<token_record> {
+        flush(self);
         return to_result(add_login_token(s, token, who));
       },
-      [&s](revoke_atom, const std::string& hash, const audit_origin& who)
-          -> caf::result<bool> { return to_result(revoke(s, hash, who)); },
+      [self, &s](revoke_atom, const std::string& hash,
+                 const audit_origin& who) -> caf::result<bool> {
+        flush(self);
+        return to_result(revoke(s, hash, who));
+      },
       [&s](get_atom, user_atom, uint64_t id) -> caf::result<user> {
         return to_result(s.get_user(id));
       },
@@ -235,13 +347,15 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
       [&s](list_atom, user_atom) -> caf::result<std::vector<user>> {
         return to_result(s.list_users());
       },
-      [&s](create_atom, user_atom, const std::string& username, role user_role,
-           const std::string& password_hash,
-           const audit_origin& who) -> caf::result<user> {
+      [self, &s](create_atom, user_atom, const std::string& username,
+                 role user_role, const std::string& password_hash,
+                 const audit_origin& who) -> caf::result<user> {
+        flush(self);
         return to_result(s.add_user(username, user_role, password_hash, who));
       },
-      [&s](update_atom, const user& changed, const std::string& action,
-           const audit_origin& who) -> caf::result<user> {
+      [self, &s](update_atom, const user& changed, const std::string& action,
+                 const audit_origin& who) -> caf::result<user> {
+        flush(self);
         return to_result(s.update_user(changed, action, who));
       },
   };

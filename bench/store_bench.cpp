@@ -1,5 +1,6 @@
-// Google Benchmark of the task store: create, transition and get a task, and
-// the server+status list on a small and a big store (TASKS_BENCH_TASKS).
+// Google Benchmark of the task store: create (alone and group-committed),
+// transition and get a task, and the server+status list on a small and a
+// big store (TASKS_BENCH_TASKS).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -257,6 +258,30 @@ void BM_create_task_unsynced(benchmark::State& state) {
   create_task_bench(state, false);
 }
 
+/// Group commit: range(0) creates staged, then one synced write for all of
+/// them, as the storage actor does with requests that arrive together.
+void BM_create_task_grouped(benchmark::State& state) {
+  auto& fx = loaded(big_size());
+  auto& st = fx.use(true);
+  auto group = static_cast<size_t>(state.range(0));
+  size_t i = 0;
+  for (auto _ : state) {
+    for (size_t n = 0; n < group; ++n) {
+      auto req = make_request(fx.rng, i++);
+      auto t = st.stage_create_task(req, origin_of(req.user_id));
+      if (!t) {
+        state.SkipWithError(message_of(t.error()).c_str());
+        return;
+      }
+    }
+    if (auto err = st.commit_group()) {
+      state.SkipWithError(message_of(err).c_str());
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
 /// queued → running on tasks the load left queued (more made untimed).
 void BM_transition_task_synced(benchmark::State& state) {
   auto& fx = loaded(big_size());
@@ -356,6 +381,12 @@ void configure_sizes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_create_task_synced)->Apply(configure);
 BENCHMARK(BM_create_task_unsynced)->Apply(configure);
+BENCHMARK(BM_create_task_grouped)
+    ->Apply(configure)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->Arg(256);
 BENCHMARK(BM_transition_task_synced)->Apply(configure);
 BENCHMARK(BM_list_server_status)->Apply(configure_sizes);
 BENCHMARK(BM_get_task)->Apply(configure_sizes);

@@ -38,6 +38,8 @@ caf::expected<user> store::add_user(const std::string& username, role user_role,
   if (!is_known_role(user_role))
     return invalid("role: unknown role");
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto taken = db_.get(cf::users, keys::id_by_name(username));
   if (!taken)
     return taken.error();
@@ -113,6 +115,8 @@ caf::expected<user> store::update_user(const user& changed,
   if (!is_known_role(changed.user_role))
     return invalid("role: unknown role");
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto stored = get_user(changed.id);
   if (!stored)
     return stored.error();
@@ -165,6 +169,8 @@ caf::error store::add_token(const token_record& token,
     return invalid("token: the hash must be " + std::to_string(token_hash_size)
                    + " bytes");
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto owner = get_user(token.user_id);
   if (!owner)
     return owner.error();
@@ -224,6 +230,8 @@ caf::expected<std::vector<token_record>> store::list_tokens() {
 caf::error store::revoke_token(const std::string& hash,
                                const audit_origin& who) {
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto token = find_token(hash);
   if (!token)
     return token.error();

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <sys/stat.h>
+#include <utility>
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -81,6 +82,10 @@ void write_batch::erase(cf family, std::string_view key) {
 
 size_t write_batch::size() const {
   return static_cast<size_t>(impl_->Count());
+}
+
+size_t write_batch::data_size() const {
+  return impl_->GetDataSize();
 }
 
 // -- cursor -------------------------------------------------------------------
@@ -198,6 +203,10 @@ database::~database() {
   }
 }
 
+void database::fail_next_write(caf::error err) {
+  next_write_failure_ = std::move(err);
+}
+
 rocksdb::ColumnFamilyHandle* database::handle(cf family) const {
   auto index = static_cast<size_t>(family);
   return index < handles_.size() ? handles_[index] : nullptr;
@@ -206,6 +215,8 @@ rocksdb::ColumnFamilyHandle* database::handle(cf family) const {
 caf::error database::write(write_batch& batch, bool sync) {
   if (read_only())
     return make_error(errc::storage_failure, "the store is open read-only");
+  if (next_write_failure_)
+    return std::exchange(next_write_failure_, caf::error{});
   rocksdb::WriteOptions options;
   options.sync = sync;
   return from_status("write", db_->Write(options, &batch.native()));

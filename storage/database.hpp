@@ -36,6 +36,8 @@ public:
   void erase(cf family, std::string_view key);
   /// Number of puts and deletes.
   size_t size() const;
+  /// Bytes of the serialized batch (keys, values and framing).
+  size_t data_size() const;
 
   rocksdb::WriteBatch& native() { return *impl_; }
 
@@ -96,6 +98,10 @@ public:
   /// Commits a batch; `sync` fsyncs the WAL first (every state change).
   caf::error write(write_batch& batch, bool sync = true);
 
+  /// Tests only: the next write fails with `err` and stores nothing, as a
+  /// full disk would (RocksDB offers no clean way to provoke that).
+  void fail_next_write(caf::error err);
+
   /// Reads one value; nullopt when the key does not exist.
   caf::expected<std::optional<std::string>> get(cf family,
                                                 std::string_view key);
@@ -121,6 +127,7 @@ private:
   open_mode mode_ = open_mode::primary;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<rocksdb::DB> db_;
+  caf::error next_write_failure_;
 };
 
 /// Converts a RocksDB failure into errc::storage_failure with context.

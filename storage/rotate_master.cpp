@@ -123,6 +123,8 @@ load_master_key_for(database& db, const std::string& key_file, bool create) {
 caf::expected<reseal_report> store::reseal_all(const secret_key& new_master,
                                                const audit_origin& who) {
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   write_batch batch{db_};
   reseal_report report;
   auto entries = list_vault_entries();

@@ -135,6 +135,8 @@ store::add_server(server s, const std::optional<std::string>& password,
   if (auto err = validate_fields(s, password.has_value()))
     return err;
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   if (auto err = check_vault_reference(*this, s))
     return err;
   auto taken = lookup_name(db_, cf::servers, "server", s.name);
@@ -192,6 +194,8 @@ caf::expected<server>
 store::update_server(server s, const std::optional<std::string>& password,
                      const audit_origin& who) {
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto stored = get_server(s.id);
   if (!stored)
     return stored.error();
@@ -239,6 +243,8 @@ store::update_server(server s, const std::optional<std::string>& password,
 
 caf::error store::remove_server(uint64_t id, const audit_origin& who) {
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto stored = get_server(id);
   if (!stored)
     return stored.error();
@@ -262,6 +268,8 @@ caf::expected<server> store::pin_host_key(uint64_t id,
   if (auto err = validate_fingerprint(fingerprint))
     return err;
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto s = get_server(id);
   if (!s)
     return s.error();

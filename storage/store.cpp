@@ -1,5 +1,5 @@
 // Opening the store: master key check, audit key, chain head, id counters,
-// and the audit append shared by every write.
+// and the audit record added to every write.
 #include "storage/store.hpp"
 
 #include "core/error.hpp"
@@ -102,8 +102,12 @@ caf::error store::load_state() {
   return newest.status();
 }
 
-std::unique_lock<std::mutex> store::lock_for_write() {
+caf::expected<std::unique_lock<std::mutex>> store::lock_for_write() {
   std::unique_lock<std::mutex> lock{write_mutex_};
+  // A write of its own between staged changes would break their order.
+  if (group_open())
+    return make_error(errc::conflict,
+                      "staged changes are waiting for commit_group()");
   pending_head_ = head_;
   return lock;
 }
@@ -158,6 +162,7 @@ caf::error store::commit(write_batch& batch) {
     return err;
   }
   head_ = pending_head_;
+  ++writes_;
   return {};
 }
 
@@ -176,13 +181,6 @@ caf::expected<uint64_t> store::next_id(std::string_view counter,
   keys::put_u64(next, id + 1);
   batch.put(cf::meta, counter, next);
   return id;
-}
-
-caf::error store::append_audit(audit_event event) {
-  auto lock = lock_for_write();
-  write_batch batch{db_};
-  add_audit(batch, event);
-  return commit(batch);
 }
 
 std::string store::username_of(uint64_t user_id) {

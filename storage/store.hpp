@@ -1,10 +1,13 @@
 // The store API: every operation tasksd and tasksctl perform on the data.
 // Each state change is one WriteBatch holding the record, its index entries
-// and its audit record, written with a synced WAL.
+// and its audit record, written with a synced WAL; group commit lets several
+// changes share one batch and one sync.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -79,7 +82,7 @@ struct store_options {
 caf::expected<uint32_t> read_schema_version(database& db);
 
 /// The operations on a migrated database. Writes are serialized internally;
-/// reads run concurrently.
+/// reads run concurrently and see committed changes only.
 class store {
 public:
   /// Binds to a database at schema_version. A primary store creates the
@@ -193,6 +196,40 @@ public:
   caf::error remove_vault_entry(uint64_t id, const audit_origin& who);
   caf::expected<vault_secret> open_vault_entry(const vault_entry& entry);
 
+  // -- group commit
+  // ------------------------------------------------------------
+  // Staged changes wait in one open group and reach the disk together in
+  // commit_group(): one WriteBatch, one sync. Each change is checked against
+  // the committed state plus the changes staged before it, and its result
+  // holds only once commit_group() succeeds; readers never see it earlier.
+  // One writer stages (the storage actor). While it has a group open, the
+  // one-call write methods fail with errc::conflict instead of interleaving.
+
+  /// create_task, staged into the open group.
+  caf::expected<task> stage_create_task(const new_task& request,
+                                        const audit_origin& who);
+
+  /// transition_task, staged into the open group.
+  caf::expected<task> stage_transition_task(const task_id& id,
+                                            const task_transition& change,
+                                            const audit_origin& who);
+
+  /// append_audit, staged into the open group; returns the record's seq.
+  caf::expected<uint64_t> stage_audit(audit_event event);
+
+  /// Writes the open group as one batch with one sync. On failure nothing
+  /// of it is stored and the store is as it was before the group.
+  caf::error commit_group();
+
+  /// Changes in the open group.
+  size_t staged_changes() const;
+
+  /// Bytes of the open group's batch.
+  size_t staged_bytes() const;
+
+  /// Batches written since open: one per commit, whatever it holds.
+  uint64_t writes() const { return writes_.load(); }
+
   // -- maintenance
   // -------------------------------------------------------------
 
@@ -209,8 +246,35 @@ public:
 private:
   store(database& db, const secret_key& master, store_options options);
 
-  /// Takes the write lock and starts a fresh pending chain head.
-  std::unique_lock<std::mutex> lock_for_write();
+  /// Changes staged for the next commit_group().
+  struct group {
+    explicit group(const database& db) : batch(db) {
+      // nop
+    }
+    write_batch batch;
+    size_t changes = 0;
+    /// Task records as staged: later changes in the group read them.
+    std::map<task_id, task> tasks;
+    /// Creation time of the newest task once the group commits.
+    timestamp last_created{};
+  };
+
+  /// Takes the write lock for a one-call write and starts a fresh pending
+  /// chain head; errc::conflict while a group is open.
+  caf::expected<std::unique_lock<std::mutex>> lock_for_write();
+
+  bool group_open() const { return group_ && group_->changes > 0; }
+  /// The open group, started when there is none; call with the lock held.
+  group& open_group();
+  caf::expected<task> stage_create_locked(const new_task& request,
+                                          const audit_origin& who);
+  caf::expected<task> stage_transition_locked(const task_id& id,
+                                              const task_transition& change,
+                                              const audit_origin& who);
+  uint64_t stage_audit_locked(audit_event& event);
+  caf::error commit_group_locked();
+  /// The task as the open group leaves it, else as stored.
+  caf::expected<task> current_task(const task_id& id);
 
   caf::error load_state();
   /// Assigns seq/ts/hashes to `event` and adds it with its index entries to
@@ -229,11 +293,14 @@ private:
   store_options options_;
   secret_key master_;
   secret_key audit_key_;
-  std::mutex write_mutex_;
+  mutable std::mutex write_mutex_;
   audit_head head_;
-  /// The head as it will be once the batch being built commits.
+  /// The head as it will be once the batch being built (or the open group)
+  /// commits.
   audit_head pending_head_;
   timestamp last_created_{};
+  std::optional<group> group_;
+  std::atomic<uint64_t> writes_{0};
 };
 
 } // namespace tasks::storage

@@ -1,4 +1,5 @@
-// Task operations: create, transition, get, list by index, cleanup.
+// Task operations: create, transition (one call or staged), get, list by
+// index, cleanup.
 #include "storage/store.hpp"
 
 #include <algorithm>
@@ -70,13 +71,52 @@ std::string time_key(timestamp t) {
 
 caf::expected<task> store::create_task(const new_task& request,
                                        const audit_origin& who) {
+  auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
+  auto t = stage_create_locked(request, who);
+  if (!t)
+    return t.error();
+  if (auto err = commit_group_locked())
+    return err;
+  return t;
+}
+
+caf::expected<task> store::transition_task(const task_id& id,
+                                           const task_transition& change,
+                                           const audit_origin& who) {
+  auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
+  auto t = stage_transition_locked(id, change, who);
+  if (!t)
+    return t.error();
+  if (auto err = commit_group_locked())
+    return err;
+  return t;
+}
+
+caf::expected<task> store::current_task(const task_id& id) {
+  if (group_) {
+    if (auto staged = group_->tasks.find(id); staged != group_->tasks.end())
+      return staged->second;
+  }
+  return get_task(id);
+}
+
+// Both stage functions check everything before their first put: a change
+// that fails leaves the group as it was.
+
+caf::expected<task> store::stage_create_locked(const new_task& request,
+                                               const audit_origin& who) {
   if (auto err = validate(request))
     return err;
-  auto lock = lock_for_write();
   // Under the lock: remove_server cannot slip in between.
   auto target = get_server(request.server_id);
   if (!target)
     return target.error();
+  auto& staged = open_group();
+  auto& batch = staged.batch;
   task t;
   t.id = new_task_id();
   t.server_id = request.server_id;
@@ -85,8 +125,8 @@ caf::expected<task> store::create_task(const new_task& request,
   t.timeout_seconds = request.timeout_seconds;
   t.store_output = request.store_output;
   // Strictly increasing creation times give a total creation order.
-  t.created_at = std::max(now(), last_created_ + std::chrono::microseconds{1});
-  write_batch batch{db_};
+  t.created_at
+      = std::max(now(), staged.last_created + std::chrono::microseconds{1});
   batch.put(cf::tasks, keys::task(t.created_at, t.id), encode(t));
   batch.put(cf::task_index, keys::task_locator(t.id), time_key(t.created_at));
   for (const auto& entry : keys::task_index_entries(t))
@@ -106,17 +146,16 @@ caf::expected<task> store::create_task(const new_task& request,
                        .add("store_output", t.store_output)
                        .str();
   add_audit(batch, event);
-  if (auto err = commit(batch))
-    return err;
-  last_created_ = t.created_at;
+  staged.last_created = t.created_at;
+  staged.tasks[t.id] = t;
+  ++staged.changes;
   return t;
 }
 
-caf::expected<task> store::transition_task(const task_id& id,
-                                           const task_transition& change,
-                                           const audit_origin& who) {
-  auto lock = lock_for_write();
-  auto current = get_task(id);
+caf::expected<task>
+store::stage_transition_locked(const task_id& id, const task_transition& change,
+                               const audit_origin& who) {
+  auto current = current_task(id);
   if (!current)
     return current.error();
   auto t = std::move(*current);
@@ -124,7 +163,9 @@ caf::expected<task> store::transition_task(const task_id& id,
     return make_error(errc::conflict,
                       "task " + to_string(id) + " is " + to_string(t.state)
                           + " and cannot become " + to_string(change.to));
-  write_batch batch{db_};
+  auto owner = who.user_id ? who.username : username_of(t.user_id);
+  auto& staged = open_group();
+  auto& batch = staged.batch;
   for (const auto& entry : keys::task_status_index_entries(t))
     batch.erase(cf::task_index, entry);
   auto at = now();
@@ -154,7 +195,7 @@ caf::expected<task> store::transition_task(const task_id& id,
   event.ts = at;
   event.action = action_for(change.to);
   event.user_id = who.user_id ? who.user_id : t.user_id;
-  event.username = who.user_id ? who.username : username_of(t.user_id);
+  event.username = owner;
   event.client_ip = who.client_ip;
   event.user_agent = who.user_agent;
   event.task = id;
@@ -173,8 +214,8 @@ caf::expected<task> store::transition_task(const task_id& id,
                      .count()));
   event.metadata = meta.str();
   add_audit(batch, event);
-  if (auto err = commit(batch))
-    return err;
+  staged.tasks[id] = t;
+  ++staged.changes;
   return t;
 }
 
@@ -287,6 +328,8 @@ caf::expected<uint64_t> store::delete_tasks_before(timestamp cutoff,
   for (size_t begin = 0; begin < candidates.size(); begin += cleanup_chunk) {
     auto end = std::min(candidates.size(), begin + cleanup_chunk);
     auto lock = lock_for_write();
+    if (!lock)
+      return lock.error();
     write_batch batch{db_};
     uint64_t in_chunk = 0;
     for (size_t i = begin; i < end; ++i) {

@@ -20,6 +20,8 @@ caf::expected<vault_entry> store::add_vault_entry(const std::string& name,
   if (key_text.empty())
     return invalid("key_text: must not be empty");
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto taken = lookup_name(db_, cf::vault, "vault entry", name);
   if (!taken)
     return taken.error();
@@ -67,6 +69,8 @@ caf::expected<std::vector<vault_entry>> store::list_vault_entries() {
 
 caf::error store::remove_vault_entry(uint64_t id, const audit_origin& who) {
   auto lock = lock_for_write();
+  if (!lock)
+    return lock.error();
   auto entry = get_vault_entry(id);
   if (!entry)
     return entry.error();
