@@ -1,0 +1,100 @@
+// An operator runs `echo hello` with output stored, watches its badge turn
+// green, reads `hello`; cancels a running `sleep 30`; a command printing a
+// script tag shows it as text. Operators get no admin pages.
+import { assert, login, patience, required, run, screenshot } from './lib.mjs';
+
+const operator = required('TASKS_UI_OPERATOR');
+const password = required('TASKS_UI_OPERATOR_PASSWORD');
+
+/** The row of the newest task whose command is `command`. */
+const rowOf = (page, command) => page.locator('tbody tr', { has: page.locator('code', { hasText: command }) }).first();
+
+async function runCommand(page, command, { storeOutput = false } = {}) {
+  await page.getByRole('button', { name: 'Run Command' }).click();
+  const form = page.locator('#run-form');
+  await form.getByLabel('Command').fill(command);
+  await form.getByLabel('Store output').setChecked(storeOutput);
+  await form.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByText('Task queued.').waitFor();
+  await form.waitFor({ state: 'hidden' });
+}
+
+await run('operator', async ({ newPage }) => {
+  const page = await newPage({ viewport: { width: 1280, height: 800 } });
+  await login(page, operator, password);
+
+  // Operators see no admin pages, and the API refuses them too.
+  assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'Audit log' }).count(), 0);
+  const status = await page.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
+    return (await fetch('/api/users', { headers: { Authorization: `Bearer ${token}` } })).status;
+  });
+  assert.equal(status, 403);
+
+  await page.getByRole('link', { name: 'sshd' }).click();
+  await page.getByRole('heading', { level: 1, name: 'sshd' }).waitFor();
+
+  // The form: the configured default timeout (the driver sets 45), and the
+  // warning next to the box.
+  await page.getByRole('button', { name: 'Run Command' }).click();
+  const form = page.locator('#run-form');
+  assert.equal(await form.getByLabel('Timeout (seconds)').inputValue(), '45');
+  const warning = await form.locator('#store-output-warning').textContent();
+  assert.match(warning, /may contain secrets/);
+  assert.match(warning, /kept in the database/);
+  await form.getByLabel('Command').fill('echo hello');
+  await form.getByLabel('Store output').check();
+  await screenshot(page, 'run-command');
+  await form.getByRole('button', { name: 'Run', exact: true }).click();
+
+  // The list refreshes by itself until the task is final: no reload here.
+  const hello = rowOf(page, 'echo hello');
+  await hello.locator('.badge-success').waitFor({ timeout: patience });
+  assert.equal(await hello.locator('.badge').textContent(), 'Success');
+  const green = await hello.locator('.badge').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(green, 'rgb(21, 128, 61)');
+
+  await hello.getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: 'Task' }).waitFor();
+  const stdout = page.locator('section', { has: page.getByRole('heading', { name: 'Standard output' }) }).locator('pre');
+  assert.equal(await stdout.textContent(), 'hello\n');
+  assert.equal(await page.locator('.details dt', { hasText: 'Exit code' }).locator('+ dd').textContent(), '0');
+  assert.equal(await page.getByRole('button', { name: 'Cancel task' }).count(), 0, 'a final task offers no Cancel');
+  await screenshot(page, 'task-view');
+
+  // Cancel a running command from its task view.
+  await page.goBack();
+  await runCommand(page, 'sleep 30');
+  const sleeper = rowOf(page, 'sleep 30');
+  await sleeper.locator('.badge-running').waitFor();
+  await screenshot(page, 'workspace');
+  await sleeper.getByRole('link').click();
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Cancel task' }).click();
+  await page.locator('.task-head .badge-cancelled').waitFor();
+  await page.getByText('Task cancelled.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Cancel task' }).count(), 0);
+  const orange = await page.locator('.task-head .badge').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(orange, 'rgb(194, 65, 12)');
+
+  // Output that looks like HTML is shown as text and never runs.
+  let alerted = false;
+  page.on('dialog', async (dialog) => {
+    alerted = true;
+    await dialog.dismiss();
+  });
+  await page.goBack();
+  const script = '<script>alert(1)</script>';
+  await runCommand(page, `printf '%s\\n' '${script}'; printf '<img src=x onerror=alert(2)>' >&2`, { storeOutput: true });
+  const printer = rowOf(page, 'printf');
+  await printer.locator('.badge-success').waitFor();
+  await printer.getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: 'Task' }).waitFor();
+  const outputs = page.locator('pre.output');
+  assert.equal(await outputs.nth(0).textContent(), `${script}\n`);
+  assert.equal(await outputs.nth(1).textContent(), '<img src=x onerror=alert(2)>');
+  assert.equal(await page.locator('main script, main img').count(), 0, 'output became markup');
+  assert.equal(alerted, false, 'a script from the output ran');
+  await screenshot(page, 'task-output-as-text');
+});
