@@ -65,7 +65,9 @@ async function renderTasks(body, server, view) {
   const status = view.query.get('status') ?? '';
   const list = h('div', { class: 'task-list', 'aria-live': 'off' });
   const message = notice();
-  const runPanel = canRun ? await runCommand(server, view, message, () => refresh()) : null;
+  const runPanel = canRun
+    ? await runCommand(server, view, message, () => refresh())
+    : h('p', { class: 'muted' }, 'Your role (viewer) may look at servers but not run commands.');
   if (!view.live()) return;
   replace(body, runPanel, message, statusFilter(server, status), list);
 

@@ -97,4 +97,13 @@ await run('operator', async ({ newPage }) => {
   assert.equal(await page.locator('main script, main img').count(), 0, 'output became markup');
   assert.equal(alerted, false, 'a script from the output ran');
   await screenshot(page, 'task-output-as-text');
+
+  // With every task final the list stops polling: no request for a while
+  // longer than the 3 s refresh (waiting is the point here).
+  await page.goBack();
+  await printer.locator('.badge-success').waitFor();
+  let polls = 0;
+  page.on('request', (request) => { if (request.url().includes('/api/tasks?')) polls += 1; });
+  await page.waitForTimeout(4000);
+  assert.equal(polls, 0, 'the list kept polling with no active task');
 });

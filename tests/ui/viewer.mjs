@@ -37,6 +37,7 @@ await run('viewer', async ({ newPage }) => {
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'sshd' }).waitFor();
   await page.getByText('Viewers see only tasks they created themselves').waitFor();
+  await page.getByText('may look at servers but not run commands').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Run Command' }).count(), 0, 'a viewer is offered Run Command');
   for (const admin of ['Users', 'Manage servers', 'Audit log'])
     assert.equal(await page.getByRole('link', { name: admin }).count(), 0, `a viewer is offered ${admin}`);
