@@ -61,11 +61,14 @@ async function errorOf(response) {
   return new ApiError(response.status, body?.error ?? 'http_error', message);
 }
 
-/** The API's messages start lowercase ("timeout_seconds: must be …"). */
+/**
+ * The API's messages start lowercase: a plain word is capitalised, a field
+ * name ("timeout_seconds: must be …") is kept as it is.
+ */
 function sentence(text) {
-  const trimmed = text.trim();
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
-  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+  let result = text.trim();
+  if (/^[a-z]+( |$)/.test(result)) result = result.charAt(0).toUpperCase() + result.slice(1);
+  return /[.!?]$/.test(result) ? result : `${result}.`;
 }
 
 /**

@@ -143,5 +143,11 @@ whenExpired(() => {
   go('/login');
 });
 
+// The skip link moves the focus; following its #main would be a route.
+document.querySelector('.skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
 window.addEventListener('hashchange', render);
 render();

@@ -31,6 +31,15 @@ await run('viewer', async ({ newPage }) => {
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Servers' }).waitFor();
 
+  // The skip link comes before the top bar and jumps to the content, not to
+  // a route.
+  await page.locator('.brand').focus();
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+  assert.match(page.url(), /#\/servers$/);
+
   // To the server's workspace by Tab and Enter.
   const server = page.getByRole('link', { name: 'sshd' });
   await tabTo(page, server);
