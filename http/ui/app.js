@@ -89,7 +89,12 @@ async function render() {
     showMessage('Not allowed', 'Only administrators can open this page.');
   } else {
     replace(main, h('p', { class: 'loading' }, 'Loading…'));
-    await found.route.page.render(view);
+    try {
+      await found.route.page.render(view);
+    } catch (error) {
+      // Pages show their own API errors; this is the net under them.
+      if (view.live()) showMessage('Something went wrong', error.message);
+    }
   }
   if (view.live()) focusHeading();
 }

@@ -102,7 +102,8 @@ export function duration(startIso, endIso) {
 
 /** A message area that screen readers announce when it changes. */
 export function notice() {
-  return h('div', { class: 'notice', role: 'status', 'aria-live': 'polite', hidden: true });
+  // tabindex: a page may move the focus here after an action redraws it.
+  return h('div', { class: 'notice', role: 'status', 'aria-live': 'polite', tabindex: '-1', hidden: true });
 }
 
 /** Shows `text` in a notice() as an error or a confirmation; null hides it. */

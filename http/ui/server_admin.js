@@ -56,6 +56,7 @@ async function renderList(view) {
       say(message, `${server.name} was not deleted: ${error.message}`);
     }
     await reload();
+    message.focus(); // the row that had the focus is gone
   }
 }
 

@@ -53,6 +53,7 @@ function userRow(user, isSelf, message, reload) {
       say(message, `${user.username} was not changed: ${error.message}`);
     }
     await reload();
+    message.focus(); // the row that had the focus was redrawn
   }
 
   return h('tr', { dataset: { username: user.username } },

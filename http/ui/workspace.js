@@ -65,9 +65,14 @@ async function renderTasks(body, server, view) {
   const status = view.query.get('status') ?? '';
   const list = h('div', { class: 'task-list', 'aria-live': 'off' });
   const message = notice();
-  const runPanel = canRun
-    ? await runCommand(server, view, message, () => refresh())
-    : h('p', { class: 'muted' }, 'Your role (viewer) may look at servers but not run commands.');
+  let runPanel;
+  try {
+    runPanel = canRun
+      ? await runCommand(server, view, message, () => refresh())
+      : h('p', { class: 'muted' }, 'Your role (viewer) may look at servers but not run commands.');
+  } catch (error) {
+    runPanel = h('p', { class: 'notice error', role: 'alert' }, `Run Command is unavailable: ${error.message}`);
+  }
   if (!view.live()) return;
   replace(body, runPanel, message, statusFilter(server, status), list);
 
@@ -107,14 +112,20 @@ function taskTable(tasks, view) {
   return table('Tasks on this server, newest first', headings, rows, empty);
 }
 
+/** Applied by its button, not on change: arrow keys on a select fire change. */
 function statusFilter(server, current) {
-  const select = h('select', {
+  const select = h('select', { name: 'status' },
+    ['', 'queued', 'running', 'success', 'failed', 'timeout', 'cancelled'].map((s) =>
+      h('option', { value: s, selected: s === current }, s === '' ? 'All' : s)));
+  return h('form', {
+    class: 'filters inline', role: 'search', 'aria-label': 'Filter tasks',
     on: {
-      change: () => { location.hash = `#/servers/${server.id}${query({ status: select.value })}`; },
+      submit: (event) => {
+        event.preventDefault();
+        location.hash = `#/servers/${server.id}${query({ status: select.value })}`;
+      },
     },
-  }, ['', 'queued', 'running', 'success', 'failed', 'timeout', 'cancelled'].map((s) =>
-    h('option', { value: s, selected: s === current }, s === '' ? 'All' : s)));
-  return h('div', { class: 'filters' }, field('Status', select));
+  }, field('Status', select), h('button', { type: 'submit' }, 'Show'));
 }
 
 function pager(server, status, offset, count) {

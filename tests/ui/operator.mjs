@@ -1,7 +1,8 @@
 // An operator runs `echo hello` with output stored, watches its badge turn
 // green, reads `hello`; cancels a running `sleep 30`; a command printing a
-// script tag shows it as text. Operators get no admin pages.
-import { assert, login, patience, required, run, screenshot } from './lib.mjs';
+// script tag shows it as text; pages and the status filter. Operators get
+// no admin pages.
+import { assert, env, login, patience, required, run, screenshot } from './lib.mjs';
 
 const operator = required('TASKS_UI_OPERATOR');
 const password = required('TASKS_UI_OPERATOR_PASSWORD');
@@ -106,4 +107,30 @@ await run('operator', async ({ newPage }) => {
   page.on('request', (request) => { if (request.url().includes('/api/tasks?')) polls += 1; });
   await page.waitForTimeout(4000);
   assert.equal(polls, 0, 'the list kept polling with no active task');
+
+  // Pages of 20, newest first, and the status filter. 20 more tasks through
+  // the API make 23 in all.
+  const total = await page.evaluate(async (serverId) => {
+    const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    for (let i = 0; i < 20; i++) {
+      await fetch(`/api/servers/${serverId}/tasks`, { method: 'POST', headers, body: JSON.stringify({ command: `echo page-${i}` }) });
+    }
+    return (await (await fetch(`/api/tasks?server_id=${serverId}`, { headers })).json()).count;
+  }, env.serverId);
+  assert.equal(total, 23);
+  await page.reload();
+  await page.locator('tbody tr').first().waitFor();
+  assert.equal(await page.locator('tbody tr').count(), 20);
+  assert.match(await page.locator('tbody tr').first().textContent(), /echo page-19/);
+  await page.getByRole('link', { name: 'Older' }).click();
+  await page.getByText('Page 2').waitFor();
+  assert.equal(await page.locator('tbody tr').count(), 3);
+  assert.match(await page.locator('tbody tr').last().textContent(), /echo hello/);
+  await page.getByLabel('Status').selectOption('cancelled');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/status=cancelled/);
+  await page.locator('tbody tr .badge-cancelled').waitFor();
+  assert.equal(await page.locator('tbody tr').count(), 1);
+  assert.match(await page.locator('tbody tr').textContent(), /sleep 30/);
 });
