@@ -99,6 +99,18 @@ await run('operator', async ({ newPage }) => {
   assert.equal(alerted, false, 'a script from the output ran');
   await screenshot(page, 'task-output-as-text');
 
+  // Output over TASKS_OUTPUT_MAX_BYTES (64 KiB here) says it was cut.
+  await page.goBack();
+  await runCommand(page, 'yes | head -c 70000', { storeOutput: true });
+  const long = rowOf(page, 'yes | head');
+  await long.locator('.badge-success').waitFor();
+  await long.getByRole('link').click();
+  const truncated = page.locator('section', { has: page.getByRole('heading', { name: 'Standard output' }) });
+  await truncated.getByText('Truncated:').waitFor();
+  assert.equal((await truncated.locator('pre').textContent()).length, 65536);
+  const stderr = page.locator('section', { has: page.getByRole('heading', { name: 'Standard error' }) });
+  assert.equal(await stderr.getByText('Truncated:').count(), 0);
+
   // With every task final the list stops polling: no request for a while
   // longer than the 3 s refresh (waiting is the point here).
   await page.goBack();
@@ -109,7 +121,7 @@ await run('operator', async ({ newPage }) => {
   assert.equal(polls, 0, 'the list kept polling with no active task');
 
   // Pages of 20, newest first, and the status filter. 20 more tasks through
-  // the API make 23 in all.
+  // the API make 24 in all.
   const total = await page.evaluate(async (serverId) => {
     const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
@@ -118,14 +130,14 @@ await run('operator', async ({ newPage }) => {
     }
     return (await (await fetch(`/api/tasks?server_id=${serverId}`, { headers })).json()).count;
   }, env.serverId);
-  assert.equal(total, 23);
+  assert.equal(total, 24);
   await page.reload();
   await page.locator('tbody tr').first().waitFor();
   assert.equal(await page.locator('tbody tr').count(), 20);
   assert.match(await page.locator('tbody tr').first().textContent(), /echo page-19/);
   await page.getByRole('link', { name: 'Older' }).click();
   await page.getByText('Page 2').waitFor();
-  assert.equal(await page.locator('tbody tr').count(), 3);
+  assert.equal(await page.locator('tbody tr').count(), 4);
   assert.match(await page.locator('tbody tr').last().textContent(), /echo hello/);
   await page.getByLabel('Status').selectOption('cancelled');
   await page.getByRole('button', { name: 'Show' }).click();
