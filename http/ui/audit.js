@@ -1,7 +1,7 @@
 // Admin: the audit log with filters, pages, and a CSV export of everything
 // the filters match.
 import { get, query } from './api.js';
-import { field, h, notice, replace, say, table, time } from './dom.js';
+import { field, h, notice, pager, replace, say, table, time } from './dom.js';
 import { auditCsv } from './csv.js';
 
 const pageSize = 50;
@@ -27,7 +27,8 @@ export async function render(view) {
     return;
   }
   if (!view.live()) return;
-  replace(list, recordTable(records), pager(filters, offset, records.length));
+  replace(list, recordTable(records), pager('Audit pages',
+    (to) => `#/admin/audit${query({ ...filters, offset: to || '' })}`, offset, records.length, pageSize));
 }
 
 function filterForm(filters) {
@@ -84,14 +85,6 @@ function metadata(object) {
   if (entries.length === 0) return '';
   return h('ul', { class: 'plain' }, entries.map(([key, value]) =>
     h('li', {}, h('span', { class: 'muted' }, `${key}: `), typeof value === 'string' ? value : JSON.stringify(value))));
-}
-
-function pager(filters, offset, count) {
-  const link = (to, label, rel) => h('a', { class: 'button', rel, href: `#/admin/audit${query({ ...filters, offset: to || '' })}` }, label);
-  const newer = offset > 0 ? link(Math.max(0, offset - pageSize), 'Newer', 'prev') : null;
-  const older = count === pageSize ? link(offset + pageSize, 'Older', 'next') : null;
-  if (!newer && !older) return null;
-  return h('nav', { class: 'pager', 'aria-label': 'Audit pages' }, newer, h('span', {}, `Page ${Math.floor(offset / pageSize) + 1}`), older);
 }
 
 /**

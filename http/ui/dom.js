@@ -113,3 +113,22 @@ export function say(el, text, kind = 'error') {
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   el.textContent = text ?? '';
 }
+
+/** An error sentence shown in place of content that could not load. */
+export function errorText(text) {
+  return h('p', { class: 'notice error', role: 'alert' }, text);
+}
+
+/**
+ * Newer/Older links of a newest-first list paged by offset; `hrefOf(offset)`
+ * builds a page's address. The API gives no total: a full page means that
+ * an older one may follow. Null when there is only one page.
+ */
+export function pager(label, hrefOf, offset, count, pageSize) {
+  const link = (to, text, rel) => h('a', { class: 'button', rel, href: hrefOf(to) }, text);
+  const newer = offset > 0 ? link(Math.max(0, offset - pageSize), 'Newer', 'prev') : null;
+  const older = count === pageSize ? link(offset + pageSize, 'Older', 'next') : null;
+  if (!newer && !older) return null;
+  return h('nav', { class: 'pager', 'aria-label': label }, newer,
+    h('span', {}, `Page ${Math.floor(offset / pageSize) + 1}`), older);
+}

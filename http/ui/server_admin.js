@@ -1,7 +1,7 @@
 // Admin: the servers with Edit and Delete, and the add/edit form
 // (connection, authentication methods, pinned host key, parallel tasks).
 import { del, get, post, put } from './api.js';
-import { field, h, notice, replace, say, table } from './dom.js';
+import { errorText, field, h, notice, replace, say, table } from './dom.js';
 
 export async function render(view) {
   if (view.params.id === 'new') return renderForm(view, null);
@@ -10,7 +10,7 @@ export async function render(view) {
     try {
       server = await get(`/api/servers/${encodeURIComponent(view.params.id)}`);
     } catch (error) {
-      replace(view.main, h('h1', {}, 'Edit server'), h('p', { class: 'notice error', role: 'alert' }, error.message));
+      replace(view.main, h('h1', {}, 'Edit server'), errorText(error.message));
       return;
     }
     if (view.live()) renderForm(view, server);

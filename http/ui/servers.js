@@ -1,13 +1,13 @@
 // The list of servers every role can see; each opens its workspace.
 import { get } from './api.js';
-import { h, replace, table } from './dom.js';
+import { errorText, h, replace, table } from './dom.js';
 
 export async function render(view) {
   let servers;
   try {
     ({ servers } = await get('/api/servers'));
   } catch (error) {
-    replace(view.main, h('h1', {}, 'Servers'), h('p', { class: 'notice error', role: 'alert' }, error.message));
+    replace(view.main, h('h1', {}, 'Servers'), errorText(error.message));
     return;
   }
   if (!view.live()) return;

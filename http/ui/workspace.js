@@ -1,7 +1,7 @@
 // A server's workspace: the Tasks tab (Run Command, the task list that
 // refreshes while tasks are active, pages) and the Details tab.
 import { get, post, query } from './api.js';
-import { badge, duration, field, h, isActive, notice, replace, say, table, time } from './dom.js';
+import { badge, duration, errorText, field, h, isActive, notice, pager, replace, say, table, time } from './dom.js';
 import { loadSettings } from './settings.js';
 
 const pageSize = 20;
@@ -13,7 +13,7 @@ export async function render(view) {
   try {
     server = await get(`/api/servers/${encodeURIComponent(serverId)}`);
   } catch (error) {
-    replace(view.main, h('h1', {}, 'Server'), h('p', { class: 'notice error', role: 'alert' }, error.message));
+    replace(view.main, h('h1', {}, 'Server'), errorText(error.message));
     return;
   }
   if (!view.live()) return;
@@ -71,7 +71,7 @@ async function renderTasks(body, server, view) {
       ? await runCommand(server, view, message, () => refresh())
       : h('p', { class: 'muted' }, 'Your role (viewer) may look at servers but not run commands.');
   } catch (error) {
-    runPanel = h('p', { class: 'notice error', role: 'alert' }, `Run Command is unavailable: ${error.message}`);
+    runPanel = errorText(`Run Command is unavailable: ${error.message}`);
   }
   if (!view.live()) return;
   replace(body, runPanel, message, statusFilter(server, status), list);
@@ -85,11 +85,12 @@ async function renderTasks(body, server, view) {
     try {
       ({ tasks } = await get(`/api/tasks${query({ server_id: server.id, status, limit: pageSize, offset })}`));
     } catch (error) {
-      if (view.live()) replace(list, h('p', { class: 'notice error', role: 'alert' }, error.message));
+      if (view.live()) replace(list, errorText(error.message));
       return;
     }
     if (!view.live()) return;
-    replace(list, taskTable(tasks, view), pager(server, status, offset, tasks.length));
+    replace(list, taskTable(tasks, view), pager('Task pages',
+      (to) => `#/servers/${server.id}${query({ status, offset: to || '' })}`, offset, tasks.length, pageSize));
     // Poll only while something can still change.
     if (tasks.some((t) => isActive(t.status))) timer = setTimeout(refresh, refreshMs);
   }
@@ -126,17 +127,6 @@ function statusFilter(server, current) {
       },
     },
   }, field('Status', select), h('button', { type: 'submit' }, 'Show'));
-}
-
-function pager(server, status, offset, count) {
-  const link = (to, label, rel) => h('a', {
-    class: 'button', rel, href: `#/servers/${server.id}${query({ status, offset: to || '' })}`,
-  }, label);
-  const newer = offset > 0 ? link(Math.max(0, offset - pageSize), 'Newer', 'prev') : null;
-  const older = count === pageSize ? link(offset + pageSize, 'Older', 'next') : null;
-  if (!newer && !older) return null;
-  return h('nav', { class: 'pager', 'aria-label': 'Task pages' }, newer,
-    h('span', {}, `Page ${Math.floor(offset / pageSize) + 1}`), older);
 }
 
 /** The Run Command button and the form it opens. */

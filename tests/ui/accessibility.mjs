@@ -2,7 +2,7 @@
 // on a phone. axe is injected as an inline script, so this context bypasses
 // the CSP (the security scenario checks the CSP itself).
 import { createRequire } from 'node:module';
-import { assert, env, login, required, run } from './lib.mjs';
+import { api, assert, env, login, required, run } from './lib.mjs';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -41,15 +41,8 @@ await run('accessibility', async ({ newPage }) => {
       problems.push(...(await violations(page)).map((v) => `${name}: ${v}`));
     }
     // A task view with output.
-    const taskId = await page.evaluate(async (serverId) => {
-      const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
-      const response = await fetch(`/api/servers/${serverId}/tasks`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ command: 'echo accessible', store_output: true }),
-      });
-      return (await response.json()).task_id;
-    }, env.serverId);
+    const created = await api(page, 'POST', `/api/servers/${env.serverId}/tasks`, { command: 'echo accessible', store_output: true });
+    const taskId = created.body.task_id;
     await page.goto(`${env.url}/#/tasks/${taskId}`);
     await page.locator('.task-head .badge-success').waitFor();
     problems.push(...(await violations(page)).map((v) => `task: ${v}`));

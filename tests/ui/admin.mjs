@@ -2,7 +2,7 @@
 // (key file, pinned host key), runs a command on it, edits it; sees an API
 // refusal in words; filters the audit log and exports it as CSV.
 import { readFile } from 'node:fs/promises';
-import { assert, env, login, required, run, screenshot } from './lib.mjs';
+import { api, assert, env, login, required, run, screenshot } from './lib.mjs';
 
 const ssh = {
   port: required('TASKS_UI_SSH_PORT'),
@@ -10,12 +10,6 @@ const ssh = {
   keyFile: required('TASKS_UI_SSH_KEY_FILE'),
   hostKey: required('TASKS_UI_SSH_HOST_KEY'),
 };
-
-/** GET `path` with the page's own token. */
-const apiGet = (page, path) => page.evaluate(async (p) => {
-  const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
-  return (await fetch(p, { headers: { Authorization: `Bearer ${token}` } })).json();
-}, path);
 
 await run('admin', async ({ newPage }) => {
   const page = await newPage({ viewport: { width: 1280, height: 800 } });
@@ -36,7 +30,7 @@ await run('admin', async ({ newPage }) => {
   await page.locator('tr[data-username="ursula"]').getByRole('button', { name: 'Disable' }).click();
   await page.getByText('ursula is disabled.').waitFor();
   await page.locator('tr[data-username="ursula"]').getByRole('button', { name: 'Enable' }).waitFor();
-  const { users } = await apiGet(page, '/api/users');
+  const { users } = (await api(page, 'GET', '/api/users')).body;
   const ursula = users.find((u) => u.username === 'ursula');
   assert.equal(ursula.role, 'viewer');
   assert.equal(ursula.disabled, true);
@@ -96,7 +90,7 @@ await run('admin', async ({ newPage }) => {
   await page.waitForURL(/action=server\./);
   await page.locator('tbody tr', { hasText: 'server.update' }).first().waitFor();
   const shown = await page.locator('tbody tr').count();
-  const { records } = await apiGet(page, '/api/audit?action=server.&limit=1000');
+  const { records } = (await api(page, 'GET', '/api/audit?action=server.&limit=1000')).body;
   assert.equal(shown, Math.min(records.length, 50));
   await screenshot(page, 'audit-log');
 

@@ -77,4 +77,21 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(env.screenshots, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Calls the API from inside the page with the page's own session token, as
+ * the UI would: {status, body} (body parsed when JSON, else null).
+ */
+export function api(page, method, path, body = undefined) {
+  return page.evaluate(async ([m, p, b]) => {
+    const token = JSON.parse(sessionStorage.getItem('tasksd.session'))?.token;
+    const headers = { Authorization: `Bearer ${token}` };
+    if (b !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(p, { method: m, headers, body: b === undefined ? undefined : JSON.stringify(b) });
+    const text = await response.text();
+    let parsed = null;
+    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: response.status, body: parsed };
+  }, [method, path, body]);
+}
+
 export { assert };

@@ -2,7 +2,7 @@
 // green, reads `hello`; cancels a running `sleep 30`; a command printing a
 // script tag shows it as text; pages and the status filter. Operators get
 // no admin pages.
-import { assert, env, login, patience, required, run, screenshot } from './lib.mjs';
+import { api, assert, env, login, patience, required, run, screenshot } from './lib.mjs';
 
 const operator = required('TASKS_UI_OPERATOR');
 const password = required('TASKS_UI_OPERATOR_PASSWORD');
@@ -27,11 +27,7 @@ await run('operator', async ({ newPage }) => {
   // Operators see no admin pages, and the API refuses them too.
   assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
   assert.equal(await page.getByRole('link', { name: 'Audit log' }).count(), 0);
-  const status = await page.evaluate(async () => {
-    const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
-    return (await fetch('/api/users', { headers: { Authorization: `Bearer ${token}` } })).status;
-  });
-  assert.equal(status, 403);
+  assert.equal((await api(page, 'GET', '/api/users')).status, 403);
 
   await page.getByRole('link', { name: 'sshd' }).click();
   await page.getByRole('heading', { level: 1, name: 'sshd' }).waitFor();
@@ -122,15 +118,10 @@ await run('operator', async ({ newPage }) => {
 
   // Pages of 20, newest first, and the status filter. 20 more tasks through
   // the API make 24 in all.
-  const total = await page.evaluate(async (serverId) => {
-    const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
-    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-    for (let i = 0; i < 20; i++) {
-      await fetch(`/api/servers/${serverId}/tasks`, { method: 'POST', headers, body: JSON.stringify({ command: `echo page-${i}` }) });
-    }
-    return (await (await fetch(`/api/tasks?server_id=${serverId}`, { headers })).json()).count;
-  }, env.serverId);
-  assert.equal(total, 24);
+  for (let i = 0; i < 20; i++) {
+    assert.equal((await api(page, 'POST', `/api/servers/${env.serverId}/tasks`, { command: `echo page-${i}` })).status, 202);
+  }
+  assert.equal((await api(page, 'GET', `/api/tasks?server_id=${env.serverId}`)).body.count, 24);
   await page.reload();
   await page.locator('tbody tr').first().waitFor();
   assert.equal(await page.locator('tbody tr').count(), 20);

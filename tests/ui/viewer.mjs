@@ -2,7 +2,7 @@
 // refuses what the UI does not offer. At phone width nothing overflows. A
 // revoked token sends the user back to the login page; Log out ends the
 // session.
-import { assert, env, patience, required, run, screenshot } from './lib.mjs';
+import { api, assert, env, patience, required, run, screenshot } from './lib.mjs';
 
 const viewer = required('TASKS_UI_VIEWER');
 const password = required('TASKS_UI_VIEWER_PASSWORD');
@@ -53,26 +53,15 @@ await run('viewer', async ({ newPage }) => {
   await screenshot(page, 'viewer-workspace');
 
   // The API refuses what the UI does not offer.
-  const refused = await page.evaluate(async (serverId) => {
-    const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
-    const response = await fetch(`/api/servers/${serverId}/tasks`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ command: 'true' }),
-    });
-    return response.status;
-  }, env.serverId);
-  assert.equal(refused, 403);
+  const refused = await api(page, 'POST', `/api/servers/${env.serverId}/tasks`, { command: 'true' });
+  assert.equal(refused.status, 403);
 
   // An admin page by its address: refused in words.
   await page.goto(`${env.url}/#/admin/users`);
   await page.getByText('Only administrators can open this page.').waitFor();
 
   // A token revoked elsewhere: the next request lands on the login page.
-  await page.evaluate(async () => {
-    const { token } = JSON.parse(sessionStorage.getItem('tasksd.session'));
-    await fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
-  });
+  assert.equal((await api(page, 'POST', '/api/auth/logout')).status, 200);
   await page.getByRole('link', { name: 'Servers', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Log in to tasksd' }).waitFor({ timeout: patience });
   await page.getByText('Your session has expired. Please log in again.').waitFor();
