@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 source .ci/deps.sh
 
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_ui_test_tools
 # The SSH tests log in by password as this account; they set a fresh random
 # password each run (never root's). Created without a usable password.
 if ! id tasksd-test >/dev/null 2>&1; then

@@ -27,7 +27,17 @@ BUILD_PACKAGES=(
   libspdlog-dev libfmt-dev
 )
 
-# What the tests and benchmarks add.
+# What the tests and benchmarks add (the UI tests drive Debian's chromium
+# with playwright-core from the npm registry; see ensure_ui_test_tools).
 TEST_PACKAGES=(
-  libbenchmark-dev wrk openssh-server openssh-client
+  libbenchmark-dev wrk openssh-server openssh-client chromium
 )
+
+# Node.js and npm (Debian's, unless a node is installed already) and the
+# pinned playwright-core of tests/ui/package-lock.json.
+ensure_ui_test_tools() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    ensure_packages nodejs npm
+  fi
+  npm ci --prefix tests/ui --no-audit --no-fund --loglevel=error >/dev/null
+}

@@ -33,6 +33,7 @@ struct execution_config {
     result.output_max_bytes = cfg.output_max_bytes;
     result.host_keys = cfg.host_keys;
     result.connect_timeout = std::chrono::seconds{cfg.ssh_connect_timeout};
+    result.session_idle = std::chrono::seconds{cfg.ssh_idle_timeout};
     return result;
   }
 };

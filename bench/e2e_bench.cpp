@@ -1,7 +1,10 @@
-// End-to-end execution benchmark (issue 3): `true` tasks over 4 loopback
-// sshd instances through the task manager, with and without session reuse,
-// next to plain `ssh` and ControlMaster `ssh` over the same sshd instances,
-// in interleaved rounds. Sizes: TASKS_BENCH_TASKS (default 1000) tasks a
+// End-to-end execution benchmark (issues 3 and 7): `true` tasks over 4
+// loopback sshd instances through the real tasksd binary over HTTP and
+// through the execution actors in this process, next to bare libssh loops
+// (warm sessions with and without TCP_NODELAY, a connection per command),
+// plain `ssh` and ControlMaster `ssh` over the same sshd instances, in
+// interleaved rounds; then tasksd's queue-to-start latency on an idle server
+// and its resident memory. Sizes: TASKS_BENCH_TASKS (default 1000) tasks a
 // round, TASKS_BENCH_ROUNDS (default 5) rounds. Exits 1 when any task or
 // command did not succeed, 2 when the bench cannot run at all.
 
@@ -30,6 +33,8 @@
 
 #include "actors/execution.hpp"
 #include "core/error.hpp"
+#include "e2e_http.hpp"
+#include "e2e_libssh_clients.hpp"
 #include "e2e_report.hpp"
 #include "e2e_ssh_clients.hpp"
 #include "e2e_tasksd.hpp"
@@ -42,6 +47,9 @@ namespace {
 
 constexpr size_t num_servers = 4;
 constexpr size_t ssh_parallel = 16;
+/// Threads of the libssh loops, parallel HTTP clients creating tasks.
+constexpr size_t libssh_threads = 4;
+constexpr size_t http_connections = 4;
 /// The OpenSSH clients cost a fork/exec and a process each: fewer of them
 /// keep a full run short; rates are per second and compare as such.
 constexpr size_t max_ssh_commands = 200;
@@ -248,14 +256,16 @@ int main() {
   tasksd_target reuse{
       spawn_execution(sys, disk_store->get(), tasksd_config(true)),
       &disk_store->get(), disk_servers};
-  tasksd_target connect{
-      spawn_execution(sys, disk_store->get(), tasksd_config(false)),
-      &disk_store->get(), disk_servers};
-  tasksd_target reuse_shm;
-  if (shm_store)
-    reuse_shm = {spawn_execution(sys, shm_store->get(), tasksd_config(true)),
-                 &shm_store->get(), shm_servers};
-  execution_stopper stop_actors{sys, {&reuse, &connect, &reuse_shm}};
+  execution_stopper stop_actors{sys, {&reuse}};
+
+  // The real tasksd, configured as issue 7 says; sessions stay warm across
+  // rounds as in a busy tasksd.
+  http_tasksd served{ssh_targets,
+                     {{"TASKS_CONCURRENT_PER_SERVER", "4"},
+                      {"TASKS_NUM_WORKERS", "16"},
+                      {"TASKS_MAX_QUEUED", "100000"},
+                      {"TASKS_SSH_IDLE_TIMEOUT", "1800"}}};
+  const double idle_rss = served.rss_mib();
 
   const auto ssh_log = scratch.path + "/ssh.log";
   ssh_client plain{ssh_targets, std::nullopt, ssh_log};
@@ -263,15 +273,13 @@ int main() {
   master_stopper stop_masters{multiplexed};
 
   // Warm-up, untimed: the first task on each server pins its host key
-  // (TOFU); every configuration starts its supervisors; the ControlMaster
-  // of each sshd is established.
+  // (TOFU) and starts its supervisor; the ControlMasters are established.
   std::vector<std::string> errors;
-  for (auto* t : stop_actors.targets) {
-    if (t->st != nullptr && run_tasks(sys, *t, num_servers, errors).failures) {
-      std::cerr << "bench_e2e: warm-up tasks failed\n";
-      print_errors(errors);
-      return 2;
-    }
+  if (run_tasks(sys, reuse, num_servers, errors).failures
+      || served.run(num_servers, 1, errors).failures) {
+    std::cerr << "bench_e2e: warm-up tasks failed\n";
+    print_errors(errors);
+    return 2;
   }
   if (plain.warm_up() > 0 || multiplexed.warm_up() > 0) {
     std::cerr << "bench_e2e: warm-up ssh failed (is ssh in PATH?):\n"
@@ -280,17 +288,18 @@ int main() {
   }
 
   std::vector<mode> modes{
-      {"a", "tasksd, session reuse", {}},
-      {"b", "tasksd, connect per task", {}},
+      {"h", "tasksd over HTTP (the binary)", {}},
+      {"a", "tasksd actors in-process, session reuse", {}},
+      {"w", "libssh, warm session per thread, TCP_NODELAY", {}},
+      {"n", "libssh, warm session per thread, no TCP_NODELAY", {}},
+      {"k", "libssh, new connection per command", {}},
       {"c", "ssh, new connection per command", {}},
       {"d", "ssh, ControlMaster", {}},
   };
-  if (shm_store)
-    modes.push_back({"e", "tasksd, session reuse, store on tmpfs", {}});
 
   size_t failed = 0;
   for (size_t r = 0; r < rounds; ++r) {
-    // A B C D E, then E D C B A: a linear drift hits every mode alike.
+    // Forwards, then backwards: a linear drift hits every mode alike.
     std::vector<size_t> order(modes.size());
     for (size_t i = 0; i < order.size(); ++i)
       order[i] = r % 2 == 0 ? i : order.size() - 1 - i;
@@ -299,18 +308,23 @@ int main() {
       auto& m = modes[i];
       errors.clear();
       sample s;
-      if (m.key == "a")
+      if (m.key == "h")
+        s = served.run(n, http_connections, errors);
+      else if (m.key == "a")
         s = run_tasks(sys, reuse, n, errors);
-      else if (m.key == "b")
-        s = run_tasks(sys, connect, n, errors);
+      else if (m.key == "w")
+        s = run_libssh(ssh_targets, n, libssh_threads, {true, true});
+      else if (m.key == "n")
+        s = run_libssh(ssh_targets, n_ssh, libssh_threads, {true, false});
+      else if (m.key == "k")
+        s = run_libssh(ssh_targets, n_ssh, libssh_threads, {false, true});
       else if (m.key == "c")
         s = plain.run(n_ssh, ssh_parallel);
-      else if (m.key == "d") {
+      else {
         // A master that ControlPersist let go is back before the clock.
         multiplexed.warm_up();
         s = multiplexed.run(n_ssh, ssh_parallel);
-      } else
-        s = run_tasks(sys, reuse_shm, n, errors);
+      }
       failed += s.failures;
       m.samples.push_back(s);
       std::cout << describe(m, s) << std::endl;
@@ -318,11 +332,24 @@ int main() {
     }
   }
 
+  errors.clear();
+  const auto idle_probe = served.queue_to_start(std::min<size_t>(n, 200), errors);
+  failed += idle_probe.failures;
+  print_errors(errors);
+
   std::cout << "\nMedians of " << rounds
             << " round(s); run = start→finish for tasksd, a command's wall"
-               " time for ssh; ratios are medians of per-round tasks/s"
-               " ratios.\n\n"
-            << table(modes, "b", "d") << '\n';
+               " time for the others; ratios are medians of per-round"
+               " tasks/s ratios.\n\n"
+            << table(modes, {"w", "k", "d"}) << '\n';
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "queue→start on an idle server, warm session (%zu tasks one"
+                " at a time): p50 %.1f ms, p99 %.1f ms\n"
+                "tasksd RSS: %.1f MiB idle, %.1f MiB after the rounds\n",
+                idle_probe.tasks, idle_probe.queue_p50, idle_probe.queue_p99, idle_rss,
+                served.rss_mib());
+  std::cout << line;
   if (failed == 0) {
     std::cout << "bench_e2e: done, every task and command succeeded"
               << std::endl;

@@ -208,22 +208,22 @@ std::string describe(const mode& m, const sample& s) {
   return out.str();
 }
 
-std::string table(const std::vector<mode>& modes, const std::string& vs_b,
-                  const std::string& vs_d) {
-  const mode* b = nullptr;
-  const mode* d = nullptr;
-  for (const auto& m : modes) {
-    if (m.key == vs_b)
-      b = &m;
-    if (m.key == vs_d)
-      d = &m;
-  }
+std::string table(const std::vector<mode>& modes,
+                  const std::vector<std::string>& versus) {
+  std::vector<const mode*> refs;
+  for (const auto& key : versus)
+    for (const auto& m : modes)
+      if (m.key == key)
+        refs.push_back(&m);
   std::ostringstream out;
   out << "| mode | tasks/round | tasks/s | queue→finish p50 / p99 ms"
-         " | run p50 / p99 ms | CPU ms/task: client / sshd / machine"
-         " | × ("
-      << vs_b << ") | × (" << vs_d << ") |\n"
-      << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+         " | run p50 / p99 ms | CPU ms/task: client / sshd / machine";
+  for (const auto* r : refs)
+    out << " | × (" << r->key << ")";
+  out << " |\n|---|---:|---:|---:|---:|---:";
+  for (size_t i = 0; i < refs.size(); ++i)
+    out << "|---:";
+  out << "|\n";
   for (const auto& m : modes) {
     if (m.samples.empty())
       continue;
@@ -242,8 +242,10 @@ std::string table(const std::vector<mode>& modes, const std::string& vs_b,
         << fixed(get([](const sample& s) { return s.client_cpu_ms; }), 2)
         << " / " << fixed(get([](const sample& s) { return s.sshd_cpu_ms; }), 2)
         << " / "
-        << fixed(get([](const sample& s) { return s.machine_cpu_ms; }), 1)
-        << " | " << ratio(m, b) << " | " << ratio(m, d) << " |\n";
+        << fixed(get([](const sample& s) { return s.machine_cpu_ms; }), 1);
+    for (const auto* r : refs)
+      out << " | " << ratio(m, r);
+    out << " |\n";
   }
   return out.str();
 }

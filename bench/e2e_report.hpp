@@ -13,7 +13,8 @@ struct sample {
   size_t tasks = 0;
   size_t failures = 0;
   double tasks_per_s = 0;
-  /// created_at → finished_at (tasksd modes only; negative when absent).
+  /// created_at → finished_at (tasksd modes only; negative when absent);
+  /// created_at → started_at in the queue-to-start probe.
   double queue_p50 = -1;
   double queue_p99 = -1;
   /// started_at → finished_at for tasksd, a command's wall time for ssh.
@@ -62,9 +63,10 @@ double median(std::vector<double> xs);
 /// One line per sample, printed as rounds go by.
 std::string describe(const mode& m, const sample& s);
 
-/// The table of medians as Markdown. Ratios are medians of the per-round
-/// ratios of tasks/s, so drift between rounds cancels out.
-std::string table(const std::vector<mode>& modes, const std::string& vs_b,
-                  const std::string& vs_d);
+/// The table of medians as Markdown, with a column of ratios to each mode
+/// of `versus` (by key). Ratios are medians of the per-round ratios of
+/// tasks/s, so drift between rounds cancels out.
+std::string table(const std::vector<mode>& modes,
+                  const std::vector<std::string>& versus);
 
 } // namespace tasks::bench

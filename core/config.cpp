@@ -37,6 +37,7 @@ constexpr std::string_view known_variables[] = {
     "TASKS_NUM_WORKERS",
     "TASKS_MAX_QUEUED",
     "TASKS_SSH_CONNECT_TIMEOUT",
+    "TASKS_SSH_IDLE_TIMEOUT",
     "TASKS_HOST_KEY_POLICY",
     "TASKS_TOKEN_TTL",
     "TASKS_RETENTION_DAYS",
@@ -378,6 +379,7 @@ caf::expected<config> load_config(const env_map& environment,
   v.read_uint("TASKS_NUM_WORKERS", cfg.num_workers, 1, 1024);
   v.read_uint("TASKS_MAX_QUEUED", cfg.max_queued, 1, 1000000);
   v.read_uint("TASKS_SSH_CONNECT_TIMEOUT", cfg.ssh_connect_timeout, 1, 300);
+  v.read_uint("TASKS_SSH_IDLE_TIMEOUT", cfg.ssh_idle_timeout, 1, 86400);
   v.read_uint("TASKS_TOKEN_TTL", cfg.token_ttl, 60, 31536000);
   v.read_uint("TASKS_RETENTION_DAYS", cfg.retention_days, 0, 36500);
   read_bootstrap_password(v, cfg);
@@ -417,6 +419,7 @@ std::vector<std::pair<std::string, std::string>> describe(const config& cfg) {
       {"TASKS_NUM_WORKERS", std::to_string(cfg.num_workers)},
       {"TASKS_MAX_QUEUED", std::to_string(cfg.max_queued)},
       {"TASKS_SSH_CONNECT_TIMEOUT", std::to_string(cfg.ssh_connect_timeout)},
+      {"TASKS_SSH_IDLE_TIMEOUT", std::to_string(cfg.ssh_idle_timeout)},
       {"TASKS_HOST_KEY_POLICY", to_string(cfg.host_keys)},
       {"TASKS_TOKEN_TTL", std::to_string(cfg.token_ttl)},
       {"TASKS_RETENTION_DAYS", std::to_string(cfg.retention_days)},

@@ -34,6 +34,8 @@ struct config {
   uint32_t num_workers = 4;
   uint32_t max_queued = 10000;
   uint32_t ssh_connect_timeout = 10;
+  /// Seconds a warm SSH session may stay unused before it is closed.
+  uint32_t ssh_idle_timeout = 60;
   host_key_policy host_keys = host_key_policy::tofu;
   uint32_t token_ttl = 43200;
   uint32_t retention_days = 0;

@@ -1,8 +1,11 @@
-// Health, metrics, the OpenAPI document, and JSON answers for unknown paths.
+// Health, settings, metrics, the OpenAPI document, and JSON answers for
+// unknown paths.
 #include <caf/all.hpp>
+#include <fmt/format.h>
 
 #include "actors/timeouts.hpp"
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "http/async.hpp"
 #include "http/embedded.hpp"
 #include "http/json_out.hpp"
@@ -42,11 +45,31 @@ void metrics_page(api_context& ctx, const reply_ptr& r) {
                  });
 }
 
+/// The task defaults and limits a client needs to build its forms.
+std::string settings_json(const config& cfg) {
+  return fmt::format(
+      "{{\"default_timeout_seconds\":{},\"store_output_default\":{},"
+      "\"timeout_seconds_min\":{},\"timeout_seconds_max\":{},"
+      "\"command_max_bytes\":{},\"output_max_bytes\":{},"
+      "\"max_queued\":{}}}",
+      cfg.default_timeout, cfg.store_output_default,
+      limits::timeout_min_seconds, limits::timeout_max_seconds,
+      limits::command_max_bytes, cfg.output_max_bytes, cfg.max_queued);
+}
+
+void settings(api_context& ctx, const reply_ptr& r) {
+  with_principal(ctx, r, [&ctx, r](caf::event_based_actor*, const principal&) {
+    r->send(Http::Code::Ok, settings_json(ctx.cfg));
+  });
+}
+
 } // namespace
 
 void add_meta_routes(Rest::Router& router, api_context& ctx) {
   add_route(router, ctx, Http::Method::Get, "/api/health",
             [&ctx](const auto&, const auto& r) { health(ctx, r); });
+  add_route(router, ctx, Http::Method::Get, "/api/settings",
+            [&ctx](const auto&, const auto& r) { settings(ctx, r); });
   add_route(router, ctx, Http::Method::Get, "/metrics",
             [&ctx](const auto&, const auto& r) { metrics_page(ctx, r); });
   add_route(router, ctx, Http::Method::Get, "/api/openapi.json",

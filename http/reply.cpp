@@ -3,6 +3,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include <caf/sec.hpp>
 
 #include <pistache/peer.h>
@@ -104,7 +106,12 @@ bool reply::send_as(Code code, const std::string& body,
   out.remove<Header::Connection>();
   out.add<Header::Connection>(info_.keep_alive ? ConnectionControl::KeepAlive
                                                : ConnectionControl::Close);
-  out.add<Header::CacheControl>(CacheDirective::NoStore);
+  // API answers are never cached; a page may ask for revalidation instead.
+  auto own_cache_control
+      = std::any_of(headers.begin(), headers.end(),
+                    [](const auto& h) { return h.first == "Cache-Control"; });
+  if (!own_cache_control)
+    out.add<Header::CacheControl>(CacheDirective::NoStore);
   out.add(std::make_shared<named_header>("X-Content-Type-Options", "nosniff"));
   for (const auto& [name, value] : headers)
     out.add(std::make_shared<named_header>(name, value));

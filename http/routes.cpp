@@ -22,13 +22,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-/// A client header; the connection guard forwards them renamed so that
-/// Pistache never parses their values.
-std::string raw_header(const Http::Request& request, const char* name) {
-  auto h = request.headers().tryGetRaw(forwarded_name(name));
-  return h ? h->value() : std::string{};
-}
-
 /// HTTP/1.1 keeps the connection unless the client says close; HTTP/1.0
 /// only when it asks for keep-alive.
 bool wants_keep_alive(const Http::Request& request) {
@@ -50,6 +43,11 @@ std::string bearer_token(const Http::Request& request) {
 }
 
 } // namespace
+
+std::string raw_header(const Http::Request& request, const char* name) {
+  auto h = request.headers().tryGetRaw(forwarded_name(name));
+  return h ? h->value() : std::string{};
+}
 
 request_info info_of(const Http::Request& request, const std::string& route) {
   request_info info;

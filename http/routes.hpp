@@ -37,6 +37,11 @@ void add_route(Pistache::Rest::Router& router, api_context& ctx,
 request_info info_of(const Pistache::Http::Request& request,
                      const std::string& route);
 
+/// A request header as the client sent it (the connection guard renames
+/// client headers so Pistache never parses them); empty when absent.
+std::string raw_header(const Pistache::Http::Request& request,
+                       const char* name);
+
 /// Registers `handler` for `method` and `pattern`. While the service drains,
 /// requests other than GET /api/health get 503; an exception escaping the
 /// handler becomes a 500 without details.
@@ -65,5 +70,6 @@ void add_server_routes(Pistache::Rest::Router& router, api_context& ctx);
 void add_user_routes(Pistache::Rest::Router& router, api_context& ctx);
 void add_audit_routes(Pistache::Rest::Router& router, api_context& ctx);
 void add_meta_routes(Pistache::Rest::Router& router, api_context& ctx);
+void add_ui_routes(Pistache::Rest::Router& router, api_context& ctx);
 
 } // namespace tasks::http

@@ -40,6 +40,7 @@ caf::error server::start() {
   add_server_routes(*router, ctx_);
   add_user_routes(*router, ctx_);
   add_audit_routes(*router, ctx_);
+  add_ui_routes(*router, ctx_);
   add_method_fallbacks(*router, ctx_);
   const auto& cfg = ctx_.cfg;
   auto listen = cfg.listen_host + ":" + std::to_string(cfg.listen_port);

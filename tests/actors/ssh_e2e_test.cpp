@@ -311,6 +311,39 @@ CAF_TEST(a_warm_session_the_server_dropped_is_replaced_without_failing) {
   CAF_CHECK_EQUAL(count(sshd.log(), "Accepted publickey"), 2u);
 }
 
+CAF_TEST(after_a_cancel_or_a_timeout_the_next_task_connects_anew) {
+  test::test_sshd sshd;
+  start();
+  auto srv = add_server("web", sshd);
+  CAF_CHECK(wait_final(create(srv, "true")).state == status::success);
+  auto pid_file = sshd.dir() + "/cancel.pid";
+  auto t = create(srv, "echo $$ > " + pid_file + "; exec sleep 30");
+  wait_pid_file(pid_file);
+  auto cancelled = ask<task>(cancel_atom::value, t.id, alice);
+  CAF_REQUIRE(cancelled);
+  CAF_CHECK(wait_final(create(srv, "true")).state == status::success);
+  CAF_CHECK_EQUAL(count(sshd.log(), "Accepted publickey"), 2u);
+  CAF_CHECK(wait_final(create(srv, "sleep 30", 1), 10s).state
+            == status::timeout);
+  CAF_CHECK(wait_final(create(srv, "true")).state == status::success);
+  CAF_CHECK_EQUAL(count(sshd.log(), "Accepted publickey"), 3u);
+}
+
+CAF_TEST(an_idle_session_is_closed_after_session_idle) {
+  cfg.session_idle = 1s;
+  test::test_sshd sshd;
+  start();
+  auto srv = add_server("web", sshd);
+  CAF_CHECK(wait_final(create(srv, "true")).state == status::success);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (count(sshd.log(), "Received disconnect") == 0
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  CAF_CHECK_EQUAL(count(sshd.log(), "Received disconnect"), 1u);
+  CAF_CHECK(wait_final(create(srv, "true")).state == status::success);
+  CAF_CHECK_EQUAL(count(sshd.log(), "Accepted publickey"), 2u);
+}
+
 CAF_TEST(without_reuse_every_task_connects) {
   cfg.reuse_sessions = false;
   test::test_sshd sshd;

@@ -53,6 +53,8 @@ const std::vector<numeric_var> numeric_vars = {
      [](const config& c) { return c.max_queued; }},
     {"TASKS_SSH_CONNECT_TIMEOUT", 1, 300,
      [](const config& c) { return c.ssh_connect_timeout; }},
+    {"TASKS_SSH_IDLE_TIMEOUT", 1, 86400,
+     [](const config& c) { return c.ssh_idle_timeout; }},
     {"TASKS_TOKEN_TTL", 60, 31536000,
      [](const config& c) { return c.token_ttl; }},
     {"TASKS_RETENTION_DAYS", 0, 36500,
@@ -107,6 +109,7 @@ CAF_TEST(an_empty_environment_yields_the_spec_defaults) {
   CAF_CHECK_EQUAL(cfg->num_workers, 4u);
   CAF_CHECK_EQUAL(cfg->max_queued, 10000u);
   CAF_CHECK_EQUAL(cfg->ssh_connect_timeout, 10u);
+  CAF_CHECK_EQUAL(cfg->ssh_idle_timeout, 60u);
   CAF_CHECK(cfg->host_keys == host_key_policy::tofu);
   CAF_CHECK_EQUAL(cfg->token_ttl, 43200u);
   CAF_CHECK_EQUAL(cfg->retention_days, 0u);
@@ -365,7 +368,7 @@ CAF_TEST(describe_lists_every_setting) {
       {{"TASKS_LISTEN", "[::1]:9000"}, {"TASKS_STORE_OUTPUT_DEFAULT", "true"}});
   CAF_REQUIRE(cfg);
   auto settings = describe(*cfg);
-  CAF_CHECK_EQUAL(settings.size(), 16u);
+  CAF_CHECK_EQUAL(settings.size(), 17u);
   auto value_of = [&](const std::string& name) {
     for (const auto& [key, value] : settings)
       if (key == name)

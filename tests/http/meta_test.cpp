@@ -1,4 +1,5 @@
-// Health, the OpenAPI document and the Prometheus metrics of a real tasksd.
+// Health, settings, the OpenAPI document and the Prometheus metrics of a
+// real tasksd.
 #define CAF_SUITE http.meta
 #include <caf/test/unit_test.hpp>
 
@@ -19,8 +20,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// TASKS_DEFAULT_TIMEOUT and TASKS_OUTPUT_MAX_BYTES differ from their
+/// defaults, so /api/settings is seen to report the configuration.
+tasksd_options options() {
+  tasksd_options result;
+  result.env = {{"TASKS_DEFAULT_TIMEOUT", "42"},
+                {"TASKS_OUTPUT_MAX_BYTES", "4096"}};
+  return result;
+}
+
 struct service {
-  tasksd_process proc;
+  tasksd_process proc{options()};
   std::string token = login_admin(proc.port(), proc.admin_password());
 };
 
@@ -127,8 +137,24 @@ CAF_TEST(openapi_document_lists_every_api_route_of_spec_section_4) {
        "post /api/servers", "get /api/servers/{id}", "put /api/servers/{id}",
        "delete /api/servers/{id}", "get /api/users", "post /api/users",
        "get /api/users/{id}", "put /api/users/{id}", "delete /api/users/{id}",
-       "get /api/audit", "get /api/health"});
+       "get /api/audit", "get /api/health", "get /api/settings"});
   CAF_CHECK_EQUAL(caf::deep_to_string(missing), "[]");
+}
+
+CAF_TEST(settings_report_the_configured_task_defaults_and_limits) {
+  CAF_CHECK_EQUAL(client.request("GET", "/api/settings").status, 401);
+  auto res = client.request("GET", "/api/settings", "", {bearer(svc.token)});
+  CAF_REQUIRE_EQUAL(res.status, 200);
+  CAF_CHECK_EQUAL(json_int(res.body, "default_timeout_seconds"), 42);
+  CAF_CHECK_EQUAL(json_int(res.body, "timeout_seconds_min"), 1);
+  CAF_CHECK_EQUAL(json_int(res.body, "timeout_seconds_max"), 600);
+  CAF_CHECK_EQUAL(json_int(res.body, "command_max_bytes"), 16384);
+  CAF_CHECK_EQUAL(json_int(res.body, "output_max_bytes"), 4096);
+  CAF_CHECK_EQUAL(json_int(res.body, "max_queued"), 10000);
+  rapidjson::Document doc;
+  CAF_REQUIRE(parse_json(res.body, doc));
+  CAF_REQUIRE(doc.HasMember("store_output_default"));
+  CAF_CHECK(doc["store_output_default"].IsFalse());
 }
 
 CAF_TEST(metrics_need_a_token) {

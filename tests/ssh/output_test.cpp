@@ -33,10 +33,10 @@ CAF_TEST(shell_quote_escapes_single_quotes) {
   CAF_CHECK_EQUAL(shell_quote(""), "''");
 }
 
-CAF_TEST(wrapper_reports_the_pid_then_execs_the_login_shell) {
+CAF_TEST(wrapper_reports_the_pid_then_evaluates_the_command) {
   CAF_CHECK_EQUAL(wrap_command("echo 'hi'"),
                   "printf 'tasksd-pgid:%s\\n' $$ >&2; "
-                  "exec \"${SHELL:-/bin/sh}\" -c 'echo '\\''hi'\\'''");
+                  "eval 'echo '\\''hi'\\'''");
 }
 
 CAF_TEST(kill_command_uses_the_form_dash_accepts) {

@@ -1,0 +1,51 @@
+// The real tasksd binary in the end-to-end bench, driven over its REST API:
+// tasks created by POST over keep-alive connections, counted done when the
+// store says so, timed from the records' own timestamps.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "e2e_report.hpp"
+#include "e2e_ssh_clients.hpp"
+
+namespace tasks::test {
+class http_client;
+class tasksd_process;
+} // namespace tasks::test
+
+namespace tasks::bench {
+
+class http_tasksd {
+public:
+  /// Starts tasksd (the binary of this build) with `env` on a fresh data
+  /// dir, logs in as admin and registers every target as a server (root,
+  /// key file). Failures end the bench (CAF_FAIL).
+  http_tasksd(const std::vector<ssh_target>& targets,
+              std::map<std::string, std::string> env);
+  ~http_tasksd();
+
+  /// Creates `n` `true` tasks round-robin over the servers from
+  /// `connections` parallel keep-alive clients, waits until none is queued
+  /// or running, and reads them back: tasks/s is n / (first POST → last
+  /// finished_at); queue = created_at → started_at, run = started_at →
+  /// finished_at. Failure messages go to `errors` (a few).
+  sample run(size_t n, size_t connections, std::vector<std::string>& errors);
+
+  /// Runs `n` tasks one after the other on the first server (idle, warm
+  /// session); queue_p50/p99 are created_at → started_at.
+  sample queue_to_start(size_t n, std::vector<std::string>& errors);
+
+  /// tasksd's resident set size now, in MiB.
+  double rss_mib() const;
+
+private:
+  std::unique_ptr<test::tasksd_process> proc_;
+  std::unique_ptr<test::http_client> http_;
+  std::string token_;
+  std::vector<uint64_t> servers_;
+};
+
+} // namespace tasks::bench
