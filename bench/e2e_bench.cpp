@@ -5,7 +5,9 @@
 // plain `ssh` and ControlMaster `ssh` over the same sshd instances, in
 // interleaved rounds; then tasksd's queue-to-start latency on an idle server
 // and its resident memory. Sizes: TASKS_BENCH_TASKS (default 1000) tasks a
-// round, TASKS_BENCH_ROUNDS (default 5) rounds. Exits 1 when any task or
+// round, TASKS_BENCH_ROUNDS (default 5) rounds, TASKS_BENCH_MODES (default
+// all) the modes by key, TASKS_BENCH_QUEUED (default 10000) the tasks left
+// queued for the memory figure. Exits 1 when any task or
 // command did not succeed, 2 when the bench cannot run at all.
 
 // test_sshd reports set-up failures through CAF's test engine: this
@@ -24,6 +26,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -297,6 +300,15 @@ int main() {
       {"d", "ssh, ControlMaster", {}},
   };
 
+  // TASKS_BENCH_MODES (e.g. "hw") runs only those modes: for profiling.
+  if (const char* only = std::getenv("TASKS_BENCH_MODES"); only && *only)
+    modes.erase(std::remove_if(modes.begin(), modes.end(),
+                               [only](const mode& m) {
+                                 return std::string_view{only}.find(m.key)
+                                        == std::string_view::npos;
+                               }),
+                modes.end());
+
   size_t failed = 0;
   for (size_t r = 0; r < rounds; ++r) {
     // Forwards, then backwards: a linear drift hits every mode alike.
@@ -334,6 +346,16 @@ int main() {
 
   errors.clear();
   const auto idle_probe = served.queue_to_start(std::min<size_t>(n, 200), errors);
+
+  // Memory with many tasks waiting: a server that takes 60 s to let anyone
+  // in keeps its tasks queued (4 connect, the rest wait) while they are
+  // counted; its sleeping logins end by themselves.
+  const double before_queue = served.rss_mib();
+  test::test_sshd slow{60};
+  const auto slow_id = served.add_server({slow.port(), slow.key_file()});
+  const size_t queued = env_size("TASKS_BENCH_QUEUED", 10000);
+  failed += served.post(slow_id, queued, http_connections);
+  const double with_queue = served.rss_mib();
   failed += idle_probe.failures;
   print_errors(errors);
 
@@ -342,13 +364,15 @@ int main() {
                " time for the others; ratios are medians of per-round"
                " tasks/s ratios.\n\n"
             << table(modes, {"w", "k", "d"}) << '\n';
-  char line[256];
+  char line[512];
   std::snprintf(line, sizeof line,
                 "queue→start on an idle server, warm session (%zu tasks one"
                 " at a time): p50 %.1f ms, p99 %.1f ms\n"
-                "tasksd RSS: %.1f MiB idle, %.1f MiB after the rounds\n",
-                idle_probe.tasks, idle_probe.queue_p50, idle_probe.queue_p99, idle_rss,
-                served.rss_mib());
+                "tasksd RSS: %.1f MiB idle, %.1f MiB after the rounds, "
+                "%.1f MiB with %zu more tasks queued (+%.1f MiB)\n",
+                idle_probe.tasks, idle_probe.queue_p50, idle_probe.queue_p99,
+                idle_rss, before_queue, with_queue, queued,
+                with_queue - before_queue);
   std::cout << line;
   if (failed == 0) {
     std::cout << "bench_e2e: done, every task and command succeeded"

@@ -156,19 +156,42 @@ http_tasksd::http_tasksd(const std::vector<ssh_target>& targets,
   if (login.status != 200)
     CAF_FAIL("login: " << login.status << " " << login.body);
   token_ = parse(login.body)["token"].GetString();
-  for (size_t i = 0; i < targets.size(); ++i) {
-    auto res = http_->request(
-        "POST", "/api/servers",
-        "{\"name\":\"sshd-" + std::to_string(i + 1)
-            + "\",\"host\":\"127.0.0.1\",\"port\":"
-            + std::to_string(targets[i].port)
-            + ",\"username\":\"root\",\"key_file\":\"" + targets[i].key_file
-            + "\"}",
-        {bearer(token_)});
-    if (res.status != 201)
-      CAF_FAIL("POST /api/servers: " << res.status << " " << res.body);
-    servers_.push_back(parse(res.body)["id"].GetUint64());
-  }
+  for (const auto& target : targets)
+    servers_.push_back(add_server(target));
+}
+
+uint64_t http_tasksd::add_server(const ssh_target& target) {
+  auto res = http_->request(
+      "POST", "/api/servers",
+      "{\"name\":\"sshd-" + std::to_string(target.port)
+          + "\",\"host\":\"127.0.0.1\",\"port\":"
+          + std::to_string(target.port)
+          + ",\"username\":\"root\",\"key_file\":\"" + target.key_file
+          + "\"}",
+      {bearer(token_)});
+  if (res.status != 201)
+    CAF_FAIL("POST /api/servers: " << res.status << " " << res.body);
+  return parse(res.body)["id"].GetUint64();
+}
+
+size_t http_tasksd::post(uint64_t server_id, size_t n, size_t connections) {
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> refused{0};
+  const auto target = "/api/servers/" + std::to_string(server_id) + "/tasks";
+  std::vector<std::thread> posters;
+  for (size_t j = 0; j < connections; ++j)
+    posters.emplace_back([&] {
+      auto c = client_on(proc_->port());
+      while (next++ < n)
+        if (c.request("POST", target, "{\"command\":\"true\"}",
+                      {bearer(token_)})
+                .status
+            != 202)
+          ++refused;
+    });
+  for (auto& t : posters)
+    t.join();
+  return refused;
 }
 
 http_tasksd::~http_tasksd() = default;

@@ -38,6 +38,14 @@ public:
   /// session); queue_p50/p99 are created_at → started_at.
   sample queue_to_start(size_t n, std::vector<std::string>& errors);
 
+  /// Registers `target` as one more server; returns its id.
+  uint64_t add_server(const ssh_target& target);
+
+  /// Creates `n` `true` tasks on `server_id` from `connections` parallel
+  /// clients and returns once every one is accepted (202); the number
+  /// refused.
+  size_t post(uint64_t server_id, size_t n, size_t connections);
+
   /// tasksd's resident set size now, in MiB.
   double rss_mib() const;
 
