@@ -24,6 +24,12 @@ public:
     return i == slots_.end() ? nullptr : &i->second.value;
   }
 
+  /// The value under `key` without touching it, or null.
+  const V* find(const std::string& key) const {
+    auto i = slots_.find(key);
+    return i == slots_.end() ? nullptr : &i->second.value;
+  }
+
   /// The value under `key`, inserted (evicting the least recently touched
   /// key when full) when absent; marks it as the most recently touched.
   V& touch(const std::string& key) {

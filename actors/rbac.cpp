@@ -49,7 +49,7 @@ void finish_auth(rbac_self self, const std::string& hash,
             }
             principal who{u.id, u.username, u.user_role};
             auto& st = self->state;
-            st.tokens.put(hash, who, expires_at, st.cfg.clock(), generation);
+            st.tokens->put(hash, who, expires_at, st.cfg.clock(), generation);
             rp.deliver(std::move(who));
           },
           [rp](caf::error& err) mutable { rp.deliver(auth_error(err)); });
@@ -80,9 +80,9 @@ caf::result<principal> authenticate(rbac_self self, const std::string& token) {
     return invalid_token();
   auto& st = self->state;
   auto hash = storage::token_hash(token);
-  if (auto who = st.tokens.find(hash, st.cfg.clock()))
+  if (auto who = st.tokens->find(hash, st.cfg.clock()))
     return *who;
-  auto generation = st.tokens.generation();
+  auto generation = st.tokens->generation();
   auto rp = self->make_response_promise<principal>();
   self->request(st.storage, timeouts::storage, find_atom::value,
                 token_atom::value, hash)
@@ -104,14 +104,14 @@ caf::result<bool> logout(rbac_self self, const std::string& token,
     return false;
   auto& st = self->state;
   auto hash = storage::token_hash(token);
-  st.tokens.erase(hash);
+  st.tokens->erase(hash);
   auto rp = self->make_response_promise<bool>();
   self->request(st.storage, timeouts::storage, revoke_atom::value, hash, who)
       .then(
           [self, hash, rp](bool revoked) mutable {
             // Again: an authentication that raced with the revoke may have
             // cached the token meanwhile.
-            self->state.tokens.erase(hash);
+            self->state.tokens->erase(hash);
             rp.deliver(revoked);
           },
           [rp](caf::error& err) mutable { rp.deliver(err); });
@@ -119,6 +119,14 @@ caf::result<bool> logout(rbac_self self, const std::string& token,
 }
 
 } // namespace rbac_detail
+
+std::optional<principal> cached_principal(const shared_token_cache& tokens,
+                                          const std::string& token,
+                                          timestamp now) {
+  if (!rbac_detail::well_formed_token(token))
+    return std::nullopt;
+  return tokens.peek(storage::token_hash(token), now);
+}
 
 rbac_config rbac_config::from(const config& cfg) {
   rbac_config result;
@@ -142,7 +150,9 @@ rbac_actor::behavior_type rbac(rbac_actor::stateful_pointer<rbac_state> self,
   st.hashers = std::move(hashers);
   for (const auto& h : st.hashers)
     self->link_to(h);
-  st.tokens = token_cache{cfg.max_cached_tokens, cfg.cache_lifetime};
+  st.tokens = cfg.tokens ? cfg.tokens
+                         : std::make_shared<shared_token_cache>(
+                             cfg.max_cached_tokens, cfg.cache_lifetime);
   st.users = login_throttle{cfg.per_user};
   st.addresses = login_throttle{cfg.per_address};
   st.cfg = std::move(cfg);

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +16,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/login_throttle.hpp"
-#include "actors/token_cache.hpp"
+#include "actors/shared_token_cache.hpp"
 #include "core/config.hpp"
 #include "storage/passwords.hpp"
 
@@ -31,6 +33,9 @@ struct rbac_config {
   /// Tokens cached at most, and for how long each.
   size_t max_cached_tokens = 10000;
   std::chrono::seconds cache_lifetime{60};
+  /// The token cache; rbac() makes one of the two settings above when it is
+  /// null. Share it to let other threads call cached_principal().
+  std::shared_ptr<shared_token_cache> tokens;
   /// argon2id cost of new password hashes (and of the dummy hash).
   storage::password_cost cost = storage::password_cost::production();
   /// Hasher actors spawn_rbac starts; logins alternate between them.
@@ -51,7 +56,8 @@ struct rbac_state {
   std::vector<hasher_actor> hashers;
   size_t next_hasher = 0;
   rbac_config cfg;
-  token_cache tokens;
+  /// This actor is its only writer; it invalidates before it answers.
+  std::shared_ptr<shared_token_cache> tokens;
   login_throttle users;
   login_throttle addresses;
 
@@ -67,6 +73,13 @@ rbac_actor::behavior_type rbac(rbac_actor::stateful_pointer<rbac_state> self,
                                storage_actor storage,
                                std::vector<hasher_actor> hashers,
                                rbac_config cfg);
+
+/// The principal of `token` when `tokens` holds it fresh: what the rbac
+/// actor would answer, read on the caller's thread. Nullopt when the cache
+/// cannot tell (a miss, a stale entry, a malformed token): ask the actor.
+std::optional<principal> cached_principal(const shared_token_cache& tokens,
+                                          const std::string& token,
+                                          timestamp now);
 
 /// Spawns `cfg.hashers` detached hashers and the rbac actor. Computes
 /// `cfg.dummy_hash` first when it is empty (blocks for one argon2 run: call

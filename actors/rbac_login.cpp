@@ -115,7 +115,7 @@ void grant(rbac_self self, const attempt_ptr& a, const user& u) {
   audit_origin who{u.id, u.username, a->request.origin.client_ip,
                    a->request.origin.user_agent};
   principal grantee{u.id, u.username, u.user_role};
-  auto generation = st.tokens.generation();
+  auto generation = st.tokens->generation();
   self->request(st.storage, timeouts::storage, create_atom::value, record, who)
       .then(
           [self, a, token, grantee, generation](token_record& stored) mutable {
@@ -123,7 +123,7 @@ void grant(rbac_self self, const attempt_ptr& a, const user& u) {
             st.users.success(a->user_key);
             if (!a->request.origin.client_ip.empty())
               st.addresses.abandon(a->request.origin.client_ip);
-            st.tokens.put(stored.hash, grantee, stored.expires_at,
+            st.tokens->put(stored.hash, grantee, stored.expires_at,
                           st.cfg.clock(), generation);
             a->rp.deliver(
                 login_grant{std::move(token), stored.expires_at, grantee});

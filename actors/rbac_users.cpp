@@ -87,12 +87,12 @@ void run_steps(rbac_self self, const job_ptr& job) {
       .then(
           [self, job](user& updated) {
             // Its cached tokens may carry an old role or a disabled user.
-            self->state.tokens.erase_user(updated.id);
+            self->state.tokens->erase_user(updated.id);
             job->current = std::move(updated);
             run_steps(self, job);
           },
           [self, job, id](caf::error& err) {
-            self->state.tokens.erase_user(id);
+            self->state.tokens->erase_user(id);
             job->rp.deliver(std::move(err));
           });
 }

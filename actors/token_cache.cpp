@@ -19,10 +19,18 @@ std::optional<principal> token_cache::find(const std::string& hash,
   auto* e = entries_.find(hash);
   if (e == nullptr)
     return std::nullopt;
-  if (now >= e->cached_until || now >= e->expires_at) {
+  if (!e->fresh(now)) {
     entries_.erase(hash);
     return std::nullopt;
   }
+  return e->who;
+}
+
+std::optional<principal> token_cache::peek(const std::string& hash,
+                                           timestamp now) const {
+  const auto* e = entries_.find(hash);
+  if (e == nullptr || !e->fresh(now))
+    return std::nullopt;
   return e->who;
 }
 

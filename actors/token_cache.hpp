@@ -25,6 +25,9 @@ public:
   /// The principal of a cached, unexpired token; drops stale entries.
   std::optional<principal> find(const std::string& hash, timestamp now);
 
+  /// As find(), but leaves stale entries in place (a reader's lookup).
+  std::optional<principal> peek(const std::string& hash, timestamp now) const;
+
   /// Caches a token that expires at `expires_at`, unless an invalidation
   /// happened since `seen_generation` (an answer that raced with a logout or
   /// a user change must not come back to life).
@@ -47,6 +50,10 @@ private:
     principal who;
     timestamp expires_at{};
     timestamp cached_until{};
+
+    bool fresh(timestamp now) const {
+      return now < cached_until && now < expires_at;
+    }
   };
 
   std::chrono::seconds lifetime_;

@@ -3,6 +3,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/rbac.hpp"
 #include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "http/json_out.hpp"
@@ -16,12 +17,26 @@ void run_async(api_context& ctx, const reply_ptr& r, async_step step) {
   });
 }
 
+std::optional<principal> cached_principal(const api_context& ctx,
+                                          const reply& r) {
+  if (!ctx.tokens)
+    return std::nullopt;
+  return cached_principal(*ctx.tokens, r.info().token, tasks::now());
+}
+
 void with_principal(api_context& ctx, const reply_ptr& r,
                     authenticated_step step) {
   if (r->info().token.empty()) {
     r->fail(make_error(errc::unauthenticated,
                        "missing bearer token: send Authorization: Bearer "
                        "<token> from POST /api/auth/login"));
+    return;
+  }
+  if (auto who = cached_principal(ctx, *r)) {
+    run_async(ctx, r,
+              [step = std::move(step), who = std::move(*who)](auto* self) {
+                step(self, who);
+              });
     return;
   }
   run_async(ctx, r, [&ctx, r, step = std::move(step)](auto* self) {
@@ -47,9 +62,8 @@ audit_origin anonymous_origin(const reply& r) {
   return origin;
 }
 
-void deny(caf::event_based_actor* self, api_context& ctx, const reply_ptr& r,
-          const principal& who, action what, decision d,
-          const std::string& hidden_message) {
+void deny(api_context& ctx, const reply_ptr& r, const principal& who,
+          action what, decision d, const std::string& hidden_message) {
   audit_event event;
   event.action = "auth.denied";
   event.user_id = who.user_id;
@@ -65,9 +79,7 @@ void deny(caf::event_based_actor* self, api_context& ctx, const reply_ptr& r,
   meta += "}";
   event.metadata = std::move(meta);
   // The denial is answered at once; the audit write follows on its own.
-  self->request(ctx.storage, timeouts::storage, audit_atom::value,
-                std::move(event))
-      .then([](uint64_t) {}, [](caf::error&) {});
+  caf::anon_send(ctx.storage, audit_atom::value, std::move(event));
   if (d == decision::deny_hidden)
     r->fail(make_error(errc::not_found, hidden_message));
   else

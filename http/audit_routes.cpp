@@ -112,7 +112,7 @@ void list_audit(api_context& ctx, const Rest::Request& request,
                                         const principal& who) {
                    auto d = decide(who, action::audit_view, std::nullopt);
                    if (d != decision::allow) {
-                     deny(self, ctx, r, who, action::audit_view, d, "");
+                     deny(ctx, r, who, action::audit_view, d, "");
                      return;
                    }
                    // A long scan runs on a reader, never behind the writer's

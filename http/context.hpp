@@ -16,8 +16,13 @@
 #include "http/reply.hpp"
 
 namespace tasks {
+class shared_token_cache;
 class task_metrics;
 } // namespace tasks
+
+namespace tasks::storage {
+class store;
+} // namespace tasks::storage
 
 namespace tasks::http {
 
@@ -43,6 +48,12 @@ struct api_context {
   std::atomic<uint64_t> next_reader{0};
   /// The methods registered per route pattern, for JSON 405 answers.
   std::map<std::string, std::vector<std::string>> methods_by_route{};
+  /// The rbac actor's token cache, read on the HTTP threads so a cached
+  /// token needs no message; null: every request asks the rbac actor.
+  std::shared_ptr<const shared_token_cache> tokens{};
+  /// The store, for point reads on the HTTP threads (its reads are
+  /// thread-safe); null: every read goes to a storage reader.
+  storage::store* store = nullptr;
 
   /// The next reader, round robin.
   storage_actor reader() {

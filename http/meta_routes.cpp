@@ -31,7 +31,7 @@ void metrics_page(api_context& ctx, const reply_ptr& r) {
                  [&ctx, r](caf::event_based_actor* self, const principal& who) {
                    auto d = decide(who, action::metrics_view, std::nullopt);
                    if (d != decision::allow) {
-                     deny(self, ctx, r, who, action::metrics_view, d, "");
+                     deny(ctx, r, who, action::metrics_view, d, "");
                      return;
                    }
                    self->request(ctx.manager, timeouts::http, stats_atom::value)

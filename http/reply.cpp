@@ -41,6 +41,12 @@ private:
   std::string value_;
 };
 
+/// The API's media type, built once rather than parsed on every answer.
+const Pistache::Http::Mime::MediaType& json_media_type() {
+  static const Pistache::Http::Mime::MediaType type = MIME(Application, Json);
+  return type;
+}
+
 bool is_internal(Code code) {
   return static_cast<int>(code) >= 500 && code != Code::Service_Unavailable;
 }
@@ -115,8 +121,10 @@ bool reply::send_as(Code code, const std::string& body,
   out.add(std::make_shared<named_header>("X-Content-Type-Options", "nosniff"));
   for (const auto& [name, value] : headers)
     out.add(std::make_shared<named_header>(name, value));
-  auto written
-      = writer_.send(code, body, Mime::MediaType::fromString(media_type));
+  auto written = writer_.send(code, body,
+                              media_type == "application/json"
+                                  ? json_media_type()
+                                  : Mime::MediaType::fromString(media_type));
   if (info_.keep_alive) {
     written.then([](ssize_t) {}, [](std::exception_ptr) {});
   } else {

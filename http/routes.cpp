@@ -22,10 +22,22 @@ std::string lower(std::string text) {
   return text;
 }
 
+/// A client header under its forwarded name (request_head.hpp).
+std::string forwarded_value(const Http::Request& request,
+                            const std::string& forwarded) {
+  auto h = request.headers().tryGetRaw(forwarded);
+  return h ? h->value() : std::string{};
+}
+
+// The names info_of() reads on every request, built once.
+const std::string connection_header = forwarded_name("Connection");
+const std::string authorization_header = forwarded_name("Authorization");
+const std::string user_agent_header = forwarded_name("User-Agent");
+
 /// HTTP/1.1 keeps the connection unless the client says close; HTTP/1.0
 /// only when it asks for keep-alive.
 bool wants_keep_alive(const Http::Request& request) {
-  auto connection = lower(raw_header(request, "Connection"));
+  auto connection = lower(forwarded_value(request, connection_header));
   if (request.version() == Http::Version::Http10)
     return connection.find("keep-alive") != std::string::npos;
   return connection.find("close") == std::string::npos;
@@ -34,7 +46,7 @@ bool wants_keep_alive(const Http::Request& request) {
 /// The token of `Authorization: Bearer <token>`; a header of another shape
 /// yields a value the rbac actor rejects as malformed.
 std::string bearer_token(const Http::Request& request) {
-  auto value = raw_header(request, "Authorization");
+  auto value = forwarded_value(request, authorization_header);
   if (value.empty())
     return {};
   if (value.size() > 7 && lower(value.substr(0, 7)) == "bearer ")
@@ -45,8 +57,7 @@ std::string bearer_token(const Http::Request& request) {
 } // namespace
 
 std::string raw_header(const Http::Request& request, const char* name) {
-  auto h = request.headers().tryGetRaw(forwarded_name(name));
-  return h ? h->value() : std::string{};
+  return forwarded_value(request, forwarded_name(name));
 }
 
 request_info info_of(const Http::Request& request, const std::string& route) {
@@ -54,7 +65,7 @@ request_info info_of(const Http::Request& request, const std::string& route) {
   info.route = route;
   info.method = Http::methodString(request.method());
   info.client_ip = request.address().host();
-  info.user_agent = raw_header(request, "User-Agent").substr(0, 512);
+  info.user_agent = forwarded_value(request, user_agent_header).substr(0, 512);
   info.token = bearer_token(request);
   info.keep_alive = wants_keep_alive(request);
   return info;

@@ -209,19 +209,19 @@ uint64_t server_param(const Rest::Request& request, reply& r) {
 }
 
 /// Answers 403 (audited) unless `who` may do `what`; true when allowed.
-bool permit(caf::event_based_actor* self, api_context& ctx, const reply_ptr& r,
-            const principal& who, action what) {
+bool permit(api_context& ctx, const reply_ptr& r, const principal& who,
+            action what) {
   auto d = decide(who, what, std::nullopt);
   if (d == decision::allow)
     return true;
-  deny(self, ctx, r, who, what, d, "server not found");
+  deny(ctx, r, who, what, d, "server not found");
   return false;
 }
 
 void list_servers(api_context& ctx, const Rest::Request&, const reply_ptr& r) {
   with_principal(ctx, r,
                  [&ctx, r](caf::event_based_actor* self, const principal& who) {
-                   if (!permit(self, ctx, r, who, action::server_view))
+                   if (!permit(ctx, r, who, action::server_view))
                      return;
                    self->request(ctx.reader(), timeouts::http, list_atom::value,
                                  server_atom::value)
@@ -247,7 +247,7 @@ void get_server(api_context& ctx, const Rest::Request& request,
   with_principal(
       ctx, r,
       [&ctx, r, id](caf::event_based_actor* self, const principal& who) {
-        if (!permit(self, ctx, r, who, action::server_view))
+        if (!permit(ctx, r, who, action::server_view))
           return;
         self->request(ctx.reader(), timeouts::http, get_atom::value,
                       server_atom::value, id)
@@ -269,7 +269,7 @@ void create_server(api_context& ctx, const Rest::Request& request,
       ctx, r,
       [&ctx, r, c = std::move(*change)](caf::event_based_actor* self,
                                         const principal& who) {
-        if (!permit(self, ctx, r, who, action::server_manage))
+        if (!permit(ctx, r, who, action::server_manage))
           return;
         self->request(ctx.storage, timeouts::http, create_atom::value, c,
                       origin_of(*r, who))
@@ -316,7 +316,7 @@ void update_server(api_context& ctx, const Rest::Request& request,
       ctx, r,
       [&ctx, r, id, b = std::move(*body)](caf::event_based_actor* self,
                                           const principal& who) {
-        if (!permit(self, ctx, r, who, action::server_manage))
+        if (!permit(ctx, r, who, action::server_manage))
           return;
         // Read from the writer: the change applies to its latest record.
         self->request(ctx.storage, timeouts::http, get_atom::value,
@@ -354,7 +354,7 @@ void delete_server(api_context& ctx, const Rest::Request& request,
   with_principal(
       ctx, r,
       [&ctx, r, id](caf::event_based_actor* self, const principal& who) {
-        if (!permit(self, ctx, r, who, action::server_manage))
+        if (!permit(ctx, r, who, action::server_manage))
           return;
         self->request(ctx.storage, timeouts::http, delete_atom::value,
                       server_atom::value, id, origin_of(*r, who))

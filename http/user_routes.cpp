@@ -88,12 +88,11 @@ uint64_t user_param(const Rest::Request& request, reply& r) {
 }
 
 /// Answers 403 (audited) unless `who` may manage users; true when allowed.
-bool permit(caf::event_based_actor* self, api_context& ctx, const reply_ptr& r,
-            const principal& who) {
+bool permit(api_context& ctx, const reply_ptr& r, const principal& who) {
   auto d = decide(who, action::user_manage, std::nullopt);
   if (d == decision::allow)
     return true;
-  deny(self, ctx, r, who, action::user_manage, d, "user not found");
+  deny(ctx, r, who, action::user_manage, d, "user not found");
   return false;
 }
 
@@ -115,7 +114,7 @@ caf::error check_self_change(const principal& who, uint64_t id,
 void list_users(api_context& ctx, const Rest::Request&, const reply_ptr& r) {
   with_principal(ctx, r,
                  [&ctx, r](caf::event_based_actor* self, const principal& who) {
-                   if (!permit(self, ctx, r, who))
+                   if (!permit(ctx, r, who))
                      return;
                    self->request(ctx.rbac, timeouts::http, list_atom::value,
                                  user_atom::value)
@@ -135,7 +134,7 @@ void get_user(api_context& ctx, const Rest::Request& request,
   with_principal(
       ctx, r,
       [&ctx, r, id](caf::event_based_actor* self, const principal& who) {
-        if (!permit(self, ctx, r, who))
+        if (!permit(ctx, r, who))
           return;
         self->request(ctx.rbac, timeouts::http, get_atom::value,
                       user_atom::value, id)
@@ -157,7 +156,7 @@ void create_user(api_context& ctx, const Rest::Request& request,
       ctx, r,
       [&ctx, r, c = std::move(*change)](caf::event_based_actor* self,
                                         const principal& who) {
-        if (!permit(self, ctx, r, who))
+        if (!permit(ctx, r, who))
           return;
         self->request(ctx.rbac, timeouts::http, create_atom::value,
                       user_atom::value, c, origin_of(*r, who))
@@ -194,7 +193,7 @@ void update_user(api_context& ctx, const Rest::Request& request,
   with_principal(ctx, r,
                  [&ctx, r, id, c = std::move(*change)](
                      caf::event_based_actor* self, const principal& who) {
-                   if (!permit(self, ctx, r, who))
+                   if (!permit(ctx, r, who))
                      return;
                    if (auto err = check_self_change(who, id, c)) {
                      r->fail(err);
@@ -224,7 +223,7 @@ void delete_user(api_context& ctx, const Rest::Request& request,
   with_principal(
       ctx, r,
       [&ctx, r, id](caf::event_based_actor* self, const principal& who) {
-        if (!permit(self, ctx, r, who))
+        if (!permit(ctx, r, who))
           return;
         if (id == who.user_id) {
           r->fail(invalid("id: you cannot disable your own account"));

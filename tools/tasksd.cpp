@@ -119,12 +119,18 @@ int main() {
     caf::actor_system sys{sys_cfg};
     task_metrics finished;
     auto exec = spawn_execution(sys, *opened->st, exec_cfg, &finished);
-    auto rbac = spawn_rbac(sys, exec.storage, rbac_config::from(*cfg));
+    auto auth_cfg = rbac_config::from(*cfg);
+    // Shared with the HTTP threads, which read cached tokens directly.
+    auth_cfg.tokens = std::make_shared<shared_token_cache>(
+        auth_cfg.max_cached_tokens, auth_cfg.cache_lifetime);
+    auto rbac = spawn_rbac(sys, exec.storage, auth_cfg);
     http::metrics counters;
     http::api_context ctx{
         sys,          *cfg,         rbac ? *rbac : rbac_actor{},
         exec.manager, exec.storage, exec.readers,
         counters,     finished};
+    ctx.tokens = auth_cfg.tokens;
+    ctx.store = opened->st.get();
     http::server api{ctx};
     if (!rbac) {
       log::error("cannot start authentication: {}", message_of(rbac.error()));

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/rbac.hpp"
+#include "actors/shared_token_cache.hpp"
 #include "actors/storage_actor.hpp"
 #include "core/error.hpp"
 
@@ -50,6 +51,8 @@ struct fixture : store_fixture {
     cfg.per_address.max_failures = 6;
     cfg.cost = storage::password_cost::for_tests();
     cfg.clock = clock.fn();
+    cfg.tokens = std::make_shared<shared_token_cache>(cfg.max_cached_tokens,
+                                                      cfg.cache_lifetime);
     sys_cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     self = std::make_unique<caf::scoped_actor>(*sys);
@@ -106,6 +109,11 @@ struct fixture : store_fixture {
 
   caf::expected<principal> auth(const std::string& token) {
     return ask<principal>(rbac, auth_atom::value, token);
+  }
+
+  /// What an HTTP thread reads from the shared cache, without the actor.
+  std::optional<principal> cached(const std::string& token) {
+    return cached_principal(*cfg.tokens, token, clock.now());
   }
 
   caf::expected<user> update(uint64_t id, user_change change) {
@@ -422,6 +430,52 @@ CAF_TEST(a_new_password_ends_old_sessions) {
   CAF_CHECK(login("alice", "battery staple"));
   CAF_CHECK_EQUAL(audit_with("user.passwd").size(), 1u);
   CAF_CHECK(!audit_mentions("battery staple"));
+}
+
+CAF_TEST(cache_readers_lose_a_token_once_its_revocation_is_acknowledged) {
+  start();
+  auto alice = add_user("alice", "correct horse");
+  auto bob = add_user("bob", "battery staple");
+  auto carol = add_user("carol", "tr0ub4dor");
+  auto dave = add_user("dave", "hunter2");
+  std::vector<login_grant> grants;
+  for (auto [name, password] :
+       {std::pair{"alice", "correct horse"}, std::pair{"bob", "battery staple"},
+        std::pair{"carol", "tr0ub4dor"}, std::pair{"dave", "hunter2"}}) {
+    auto grant = login(name, password);
+    CAF_REQUIRE(grant);
+    CAF_REQUIRE(cached(grant->token)); // a login caches its token
+    grants.push_back(*grant);
+  }
+  // Logout.
+  audit_origin who{alice.id, "alice", "192.0.2.7", "curl/8.0"};
+  CAF_REQUIRE(ask<bool>(rbac, logout_atom::value, grants[0].token, who));
+  CAF_CHECK(!cached(grants[0].token));
+  // Disable.
+  user_change disable;
+  disable.disabled = true;
+  CAF_REQUIRE(update(bob.id, disable));
+  CAF_CHECK(!cached(grants[1].token));
+  // Role change: dropped, and cached again with the new role by the actor.
+  user_change demote;
+  demote.user_role = role::viewer;
+  CAF_REQUIRE(update(carol.id, demote));
+  CAF_CHECK(!cached(grants[2].token));
+  CAF_REQUIRE(auth(grants[2].token));
+  auto again = cached(grants[2].token);
+  CAF_REQUIRE(again);
+  CAF_CHECK(again->user_role == role::viewer);
+  // Password change.
+  user_change passwd;
+  passwd.password = "new secret";
+  CAF_REQUIRE(update(dave.id, passwd));
+  CAF_CHECK(!cached(grants[3].token));
+  // Nothing else was touched; and expiry applies to readers too.
+  CAF_CHECK(cached(grants[2].token));
+  clock.advance(60s);
+  CAF_CHECK(!cached(grants[2].token));
+  // Malformed tokens are never looked up.
+  CAF_CHECK(!cached("Bearer"));
 }
 
 CAF_TEST(malformed_tokens_are_rejected_without_store_access) {

@@ -46,6 +46,11 @@ bool is_unauthorized(const http_response& res) {
   return is_error(res, 401, "unauthorized") && challenge;
 }
 
+/// A well-formed task id no task has: GET answers 404 to a valid token on
+/// the read path that answers from the token cache without actors.
+const std::string unknown_task
+    = "/api/tasks/0f8fad5b-d9cb-469f-a165-70867728950e";
+
 const std::string bad_credentials
     = R"({"success":false,"error":"unauthorized",)"
       R"("message":"invalid username or password"})";
@@ -123,9 +128,11 @@ CAF_TEST(login_me_and_logout_round_trip) {
   auto me = call(http, "GET", "/api/auth/me", token);
   CAF_CHECK_EQUAL(me.status, 200);
   CAF_CHECK_EQUAL(body_json(me).dump(), body["user"].dump());
+  CAF_CHECK(is_error(call(http, "GET", unknown_task, token), 404, "not_found"));
   auto out = call(http, "POST", "/api/auth/logout", token);
   CAF_CHECK_EQUAL(out.status, 200);
   CAF_CHECK_EQUAL(out.body, R"({"success":true,"message":"Logged out"})");
+  CAF_CHECK(is_unauthorized(call(http, "GET", unknown_task, token)));
   CAF_CHECK(is_unauthorized(call(http, "GET", "/api/auth/me", token)));
   CAF_CHECK(is_unauthorized(call(http, "GET", "/api/tasks", token)));
   CAF_CHECK(is_unauthorized(call(http, "POST", "/api/auth/logout", token)));
@@ -254,12 +261,15 @@ CAF_TEST(disabling_or_demoting_a_user_takes_effect_on_its_live_tokens) {
   auto demoted = add_user(http, admin, "demoted", "operator");
   // Both tokens are in use (and so in any cache) before the change.
   CAF_CHECK_EQUAL(call(http, "GET", "/api/auth/me", quitter.token).status, 200);
+  CAF_CHECK(is_error(call(http, "GET", unknown_task, quitter.token), 404,
+                     "not_found"));
   CAF_CHECK(is_error(post_task(http, demoted, 4242, "true"), 404, "not_found"));
   auto id = [](const session& s) { return std::to_string(s.id); };
   CAF_CHECK_EQUAL(
       call(http, "DELETE", "/api/users/" + id(quitter), admin.token).status,
       200);
   CAF_CHECK(is_unauthorized(call(http, "GET", "/api/auth/me", quitter.token)));
+  CAF_CHECK(is_unauthorized(call(http, "GET", unknown_task, quitter.token)));
   auto refused = try_login("quitter", quitter.password);
   CAF_CHECK_EQUAL(refused.status, 401);
   CAF_CHECK_EQUAL(refused.body, bad_credentials);
