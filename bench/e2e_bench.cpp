@@ -7,7 +7,8 @@
 // and its resident memory. Sizes: TASKS_BENCH_TASKS (default 1000) tasks a
 // round, TASKS_BENCH_ROUNDS (default 5) rounds, TASKS_BENCH_MODES (default
 // all) the modes by key, TASKS_BENCH_QUEUED (default 10000) the tasks left
-// queued for the memory figure. Exits 1 when any task or
+// queued and TASKS_BENCH_RUNNING (default 0) the tasks running for the
+// memory figures. Exits 1 when any task or
 // command did not succeed, 2 when the bench cannot run at all.
 
 // test_sshd reports set-up failures through CAF's test engine: this
@@ -90,6 +91,14 @@ size_t env_size(const char* name, size_t fallback) {
   if (*end != '\0' || value == 0 || value > 1000000)
     give_up(std::string{name} + " must be a number from 1 to 1000000");
   return value;
+}
+
+/// env_size() that also takes 0 and defaults to it.
+size_t env_size_or_zero(const char* name) {
+  const char* text = std::getenv(name);
+  return text == nullptr || *text == '\0' || std::string_view{text} == "0"
+             ? 0
+             : env_size(name, 0);
 }
 
 /// A directory removed with the object.
@@ -356,6 +365,24 @@ int main() {
   const size_t queued = env_size("TASKS_BENCH_QUEUED", 10000);
   failed += served.post(slow_id, queued, http_connections);
   const double with_queue = served.rss_mib();
+
+  // Memory with many tasks running (TASKS_BENCH_RUNNING, default 0: it
+  // needs as many SSH sessions and sshd processes): a tasksd of its own
+  // with room for them all.
+  const size_t running = env_size_or_zero("TASKS_BENCH_RUNNING");
+  double running_idle = 0, running_rss = 0;
+  if (running > 0) {
+    http_tasksd busy{ssh_targets,
+                     {{"TASKS_CONCURRENT_PER_SERVER", "256"},
+                      {"TASKS_NUM_WORKERS", "1024"},
+                      {"TASKS_MAX_QUEUED", "100000"}}};
+    running_idle = busy.rss_mib();
+    if (!busy.start_running(running, 50, "sleep 600")) {
+      std::cerr << "bench_e2e: " << running << " tasks did not all start\n";
+      ++failed;
+    }
+    running_rss = busy.rss_mib();
+  }
   failed += idle_probe.failures;
   print_errors(errors);
 
@@ -374,6 +401,10 @@ int main() {
                 idle_rss, before_queue, with_queue, queued,
                 with_queue - before_queue);
   std::cout << line;
+  if (running > 0)
+    std::printf("second tasksd: %.1f MiB idle, %.1f MiB with %zu tasks running"
+                " (+%.1f MiB)\n",
+                running_idle, running_rss, running, running_rss - running_idle);
   if (failed == 0) {
     std::cout << "bench_e2e: done, every task and command succeeded"
               << std::endl;

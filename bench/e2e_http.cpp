@@ -194,7 +194,12 @@ size_t http_tasksd::post(uint64_t server_id, size_t n, size_t connections) {
   return refused;
 }
 
-http_tasksd::~http_tasksd() = default;
+http_tasksd::~http_tasksd() {
+  // SIGTERM and its whole drain (running tasks get 10 s, then are cancelled
+  // and their remote processes killed); the process object alone would
+  // SIGKILL after 10 s and leave the remote commands running.
+  proc_->stop();
+}
 
 sample http_tasksd::run(size_t n, size_t connections,
                         std::vector<std::string>& errors) {
@@ -259,6 +264,41 @@ sample http_tasksd::queue_to_start(size_t n, std::vector<std::string>& errors) {
   s.tasks = n;
   set_latencies(s, tasks, errors, true);
   return s;
+}
+
+/// The value of the `tasksd_tasks_running` gauge.
+int64_t running_now(http_client& c, const std::string& token) {
+  auto res = c.request("GET", "/metrics", "", {bearer(token)});
+  const std::string series = "\ntasksd_tasks_running ";
+  const auto at = res.body.find(series);
+  if (res.status != 200 || at == std::string::npos)
+    CAF_FAIL("GET /metrics: " << res.status);
+  return std::stoll(res.body.substr(at + series.size()));
+}
+
+bool http_tasksd::start_running(size_t n, size_t batch,
+                                const std::string& command) {
+  const auto body = "{\"command\":\"" + command + "\",\"timeout_seconds\":600}";
+  for (size_t started = 0; started < n;) {
+    const size_t upto = std::min(n, started + batch);
+    for (size_t i = started; i < upto; ++i) {
+      auto res = http_->request(
+          "POST",
+          "/api/servers/" + std::to_string(servers_[i % servers_.size()])
+              + "/tasks",
+          body, {bearer(token_)});
+      if (res.status != 202)
+        CAF_FAIL("POST task: " << res.status << " " << res.body);
+    }
+    started = upto;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (running_now(*http_, token_) < static_cast<int64_t>(started)) {
+      if (std::chrono::steady_clock::now() > deadline)
+        return false;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  return true;
 }
 
 double http_tasksd::rss_mib() const {

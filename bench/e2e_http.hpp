@@ -46,6 +46,12 @@ public:
   /// refused.
   size_t post(uint64_t server_id, size_t n, size_t connections);
 
+  /// Starts `n` tasks running `command` round-robin over the servers, in
+  /// batches of `batch` (so that the sshd instances never see more than
+  /// `batch` logins at once), and waits until all of them are running (the
+  /// /metrics gauge); false when they are not within a minute.
+  bool start_running(size_t n, size_t batch, const std::string& command);
+
   /// tasksd's resident set size now, in MiB.
   double rss_mib() const;
 

@@ -11,6 +11,8 @@
 #   TASKS_BENCH_TASKS   tasks a round for tasksd and libssh warm (default 1000)
 #   TASKS_BENCH_ROUNDS  rounds (default 5)
 #   TASKS_BENCH_MODES   only these modes, by key, e.g. "hw" (default all)
+#   TASKS_BENCH_QUEUED  tasks left queued for the memory figure (10000)
+#   TASKS_BENCH_RUNNING tasks running for the memory figure (default 0: off)
 # pssh and ansible are not Debian defaults here; when installed, run them by
 # hand next to it (bench/README.md shows how).
 set -euo pipefail
