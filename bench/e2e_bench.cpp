@@ -82,23 +82,18 @@ void enable_fixture_failures() {
   std::exit(2);
 }
 
-size_t env_size(const char* name, size_t fallback) {
+/// A size from the environment: `fallback` when unset, else `min` to
+/// 1,000,000 (anything else ends the bench).
+size_t env_size(const char* name, size_t fallback, size_t min = 1) {
   const char* text = std::getenv(name);
   if (text == nullptr || *text == '\0')
     return fallback;
   char* end = nullptr;
   const auto value = std::strtoul(text, &end, 10);
-  if (*end != '\0' || value == 0 || value > 1000000)
-    give_up(std::string{name} + " must be a number from 1 to 1000000");
+  if (*end != '\0' || value < min || value > 1000000)
+    give_up(std::string{name} + " must be a number from " + std::to_string(min)
+            + " to 1000000");
   return value;
-}
-
-/// env_size() that also takes 0 and defaults to it.
-size_t env_size_or_zero(const char* name) {
-  const char* text = std::getenv(name);
-  return text == nullptr || *text == '\0' || std::string_view{text} == "0"
-             ? 0
-             : env_size(name, 0);
 }
 
 /// A directory removed with the object.
@@ -369,7 +364,7 @@ int main() {
   // Memory with many tasks running (TASKS_BENCH_RUNNING, default 0: it
   // needs as many SSH sessions and sshd processes): a tasksd of its own
   // with room for them all.
-  const size_t running = env_size_or_zero("TASKS_BENCH_RUNNING");
+  const size_t running = env_size("TASKS_BENCH_RUNNING", 0, 0);
   double running_idle = 0, running_rss = 0;
   if (running > 0) {
     http_tasksd busy{ssh_targets,

@@ -74,14 +74,15 @@ http_client client_on(uint16_t port) {
   return c;
 }
 
-/// The `count` of GET /api/tasks?status=`status`&limit=1.
-int64_t count_in(http_client& c, const std::string& token,
-                 const std::string& status) {
+/// Whether any task has `status` (GET /api/tasks?status=…&limit=1: the
+/// page's `count` is 0 or 1).
+bool any_in(http_client& c, const std::string& token,
+            const std::string& status) {
   auto res = c.request("GET", "/api/tasks?limit=1&status=" + status, "",
                        {bearer(token)});
   if (res.status != 200)
     CAF_FAIL("GET /api/tasks: " << res.status << " " << res.body);
-  return parse(res.body)["count"].GetInt64();
+  return parse(res.body)["count"].GetInt64() > 0;
 }
 
 struct task_times {
@@ -224,8 +225,7 @@ sample http_tasksd::run(size_t n, size_t connections,
   for (auto& t : posters)
     t.join();
   // Done when nothing is queued or running (earlier rounds are final).
-  while (count_in(*http_, token_, "queued") + count_in(*http_, token_, "running")
-         > 0)
+  while (any_in(*http_, token_, "queued") || any_in(*http_, token_, "running"))
     std::this_thread::sleep_for(5ms);
   const auto after = cpu_now();
   auto tasks = tasks_since(*http_, token_, began);
