@@ -143,6 +143,17 @@ bool is_final_status(const std::string& status) {
          || status == "cancelled";
 }
 
+bool await(const std::function<bool()>& condition,
+           std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 json wait_task(http_client& c, const session& who, const std::string& id,
                const std::function<bool(const json&)>& done,
                std::chrono::milliseconds limit, const std::string& what) {

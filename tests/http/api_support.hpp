@@ -85,6 +85,11 @@ json wait_task(http_client& c, const session& who, const std::string& id,
                const std::function<bool(const json&)>& done,
                std::chrono::milliseconds limit, const std::string& what);
 
+/// Polls `condition` every 10 ms until it holds or `limit` passed; returns
+/// its last value.
+bool await(const std::function<bool()>& condition,
+           std::chrono::milliseconds limit);
+
 /// Waits until the task's status is `status`.
 json wait_status(http_client& c, const session& who, const std::string& id,
                  const std::string& status,

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include "http/api_support.hpp"
@@ -91,6 +92,46 @@ CAF_TEST(after_a_crash_the_running_task_fails_and_the_queued_one_runs) {
       of_queued.push_back(r["action"].str());
   CAF_CHECK_EQUAL(of_queued, (std::vector<std::string>{
                                  "task.finish", "task.start", "task.create"}));
+}
+
+CAF_TEST(sigterm_kills_the_remote_commands_of_many_cancelled_tasks) {
+  // Many at once, as on a busy appliance: every cancel opens its own kill
+  // channel while the others are still stopping.
+  constexpr int tasks = 100;
+  service svc{&shared_sshd(),
+              {{"TASKS_CONCURRENT_PER_SERVER", std::to_string(tasks)},
+               {"TASKS_NUM_WORKERS", std::to_string(tasks)}}};
+  const auto pid_dir = shared_sshd().dir() + "/drain-pids";
+  std::filesystem::create_directories(pid_dir);
+  std::vector<std::string> ids;
+  for (int i = 0; i < tasks; ++i)
+    ids.push_back(create_task(svc.http, svc.admin, svc.server_id,
+                              "echo $$ > " + pid_dir + "/"
+                                  + std::to_string(i) + "; sleep 300"));
+  for (const auto& id : ids)
+    wait_status(svc.http, svc.admin, id, "running");
+  std::vector<long> pids;
+  for (int i = 0; i < tasks; ++i) {
+    const auto file = pid_dir + "/" + std::to_string(i);
+    CAF_REQUIRE(await([&] { return !read_file(file).empty(); }, 10s));
+    pids.push_back(std::stol(read_file(file)));
+  }
+  CAF_CHECK_EQUAL(svc.proc.stop(), 0);
+  // Each kill channel waited for its `kill`, so the processes are gone or
+  // zombies (process_alive() skips those: PID 1 here reaps orphans late).
+  auto alive = [&] {
+    return std::count_if(pids.begin(), pids.end(), process_alive);
+  };
+  await([&] { return alive() == 0; }, 5s);
+  CAF_CHECK_EQUAL(alive(), 0);
+  for (auto pid : pids)
+    if (process_alive(pid))
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+  svc.proc.start();
+  svc.reconnect();
+  for (const auto& id : ids)
+    CAF_CHECK_EQUAL(get_task(svc.http, svc.admin, id)["status"].text(),
+                    "cancelled");
 }
 
 CAF_TEST(sigterm_lets_a_short_running_task_finish) {
