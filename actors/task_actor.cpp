@@ -19,7 +19,7 @@ using self_ptr = task_actor::stateful_pointer<task_state>;
 void open_session(self_ptr self);
 
 ssh::stop_reason stop_reason_of(self_ptr self) {
-  return static_cast<ssh::stop_reason>(self->state.stop->load());
+  return self->state.stop->reason();
 }
 
 /// Shutdown cancels carry no user: the service itself stopped the task.
@@ -237,8 +237,7 @@ void start_run(self_ptr self) {
 /// remotely yet.
 void request_stop(self_ptr self, ssh::stop_reason reason) {
   auto& st = self->state;
-  int none = 0;
-  st.stop->compare_exchange_strong(none, static_cast<int>(reason));
+  st.stop->raise(reason); // the first reason wins
   if (st.phase == task_phase::starting || st.phase == task_phase::connecting)
     finish(self,
            stopped_transition(stop_reason_of(self), stopped_by_service(self)));

@@ -26,7 +26,7 @@ struct task_state {
   bool session_lent = false;
   /// How to reach the server, read at the start of the task.
   std::optional<server_access> access;
-  stop_flag stop = std::make_shared<std::atomic<int>>(0);
+  stop_flag stop = std::make_shared<ssh::stop_signal>();
   task_phase phase = task_phase::starting;
   /// A request to the runner is in flight: the worker is not free yet.
   bool runner_busy = false;

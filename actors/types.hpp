@@ -3,7 +3,6 @@
 // print and never cross a network.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -69,8 +68,9 @@ using verify_atom = caf::atom_constant<caf::atom("verify")>;
 /// one holder uses it at a time.
 using session_ptr = std::shared_ptr<ssh::session>;
 
-/// The stop flag of one running command (an ssh::stop_reason value).
-using stop_flag = std::shared_ptr<std::atomic<int>>;
+/// The stop signal of one running command, shared by its task actor (which
+/// raises it) and the runner (which waits on it).
+using stop_flag = std::shared_ptr<ssh::stop_signal>;
 
 /// Where and how a task reaches its server, with decrypted credentials.
 struct server_access {

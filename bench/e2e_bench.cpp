@@ -8,8 +8,9 @@
 // round, TASKS_BENCH_ROUNDS (default 5) rounds, TASKS_BENCH_MODES (default
 // all) the modes by key, TASKS_BENCH_QUEUED (default 10000) the tasks left
 // queued and TASKS_BENCH_RUNNING (default 0) the tasks running for the
-// memory figures. Exits 1 when any task or
-// command did not succeed, 2 when the bench cannot run at all.
+// memory figures; TASKS_BENCH_BASELINE, another build's tasksd, adds mode b
+// for a before/after comparison. Exits 1 when any task or command did not
+// succeed, 2 when the bench cannot run at all.
 
 // test_sshd reports set-up failures through CAF's test engine: this
 // translation unit provides the engine, without its main().
@@ -267,11 +268,19 @@ int main() {
 
   // The real tasksd, configured as issue 7 says; sessions stay warm across
   // rounds as in a busy tasksd.
-  http_tasksd served{ssh_targets,
-                     {{"TASKS_CONCURRENT_PER_SERVER", "4"},
-                      {"TASKS_NUM_WORKERS", "16"},
-                      {"TASKS_MAX_QUEUED", "100000"},
-                      {"TASKS_SSH_IDLE_TIMEOUT", "1800"}}};
+  const std::map<std::string, std::string> served_env{
+      {"TASKS_CONCURRENT_PER_SERVER", "4"},
+      {"TASKS_NUM_WORKERS", "16"},
+      {"TASKS_MAX_QUEUED", "100000"},
+      {"TASKS_SSH_IDLE_TIMEOUT", "1800"}};
+  http_tasksd served{ssh_targets, served_env};
+  // TASKS_BENCH_BASELINE names another build's tasksd: mode b runs it in
+  // the same rounds, for a before/after comparison that drift cannot skew.
+  const char* baseline_binary = std::getenv("TASKS_BENCH_BASELINE");
+  std::unique_ptr<http_tasksd> baseline;
+  if (baseline_binary != nullptr && *baseline_binary != '\0')
+    baseline = std::make_unique<http_tasksd>(ssh_targets, served_env,
+                                             baseline_binary);
   const double idle_rss = served.rss_mib();
 
   const auto ssh_log = scratch.path + "/ssh.log";
@@ -283,7 +292,8 @@ int main() {
   // (TOFU) and starts its supervisor; the ControlMasters are established.
   std::vector<std::string> errors;
   if (run_tasks(sys, reuse, num_servers, errors).failures
-      || served.run(num_servers, 1, errors).failures) {
+      || served.run(num_servers, 1, errors).failures
+      || (baseline && baseline->run(num_servers, 1, errors).failures)) {
     std::cerr << "bench_e2e: warm-up tasks failed\n";
     print_errors(errors);
     return 2;
@@ -296,6 +306,7 @@ int main() {
 
   std::vector<mode> modes{
       {"h", "tasksd over HTTP (the binary)", {}},
+      {"b", "tasksd over HTTP, TASKS_BENCH_BASELINE's binary", {}},
       {"a", "tasksd actors in-process, session reuse", {}},
       {"w", "libssh, warm session per thread, TCP_NODELAY", {}},
       {"n", "libssh, warm session per thread, no TCP_NODELAY", {}},
@@ -305,13 +316,16 @@ int main() {
   };
 
   // TASKS_BENCH_MODES (e.g. "hw") runs only those modes: for profiling.
-  if (const char* only = std::getenv("TASKS_BENCH_MODES"); only && *only)
-    modes.erase(std::remove_if(modes.begin(), modes.end(),
-                               [only](const mode& m) {
-                                 return std::string_view{only}.find(m.key)
-                                        == std::string_view::npos;
-                               }),
-                modes.end());
+  const char* only = std::getenv("TASKS_BENCH_MODES");
+  modes.erase(std::remove_if(modes.begin(), modes.end(),
+                             [&](const mode& m) {
+                               if (m.key == "b" && !baseline)
+                                 return true;
+                               return only && *only
+                                      && std::string_view{only}.find(m.key)
+                                             == std::string_view::npos;
+                             }),
+              modes.end());
 
   size_t failed = 0;
   for (size_t r = 0; r < rounds; ++r) {
@@ -326,6 +340,8 @@ int main() {
       sample s;
       if (m.key == "h")
         s = served.run(n, http_connections, errors);
+      else if (m.key == "b")
+        s = baseline->run(n, http_connections, errors);
       else if (m.key == "a")
         s = run_tasks(sys, reuse, n, errors);
       else if (m.key == "w")
@@ -365,7 +381,7 @@ int main() {
   // needs as many SSH sessions and sshd processes): a tasksd of its own
   // with room for them all.
   const size_t running = env_size("TASKS_BENCH_RUNNING", 0, 0);
-  double running_idle = 0, running_rss = 0;
+  double running_idle = 0, running_rss = 0, running_cpu = 0;
   if (running > 0) {
     http_tasksd busy{ssh_targets,
                      {{"TASKS_CONCURRENT_PER_SERVER", "256"},
@@ -377,6 +393,11 @@ int main() {
       ++failed;
     }
     running_rss = busy.rss_mib();
+    // What waiting on that many commands costs: a share of one core.
+    constexpr auto window = std::chrono::seconds{5};
+    const double cpu_before = busy.cpu_seconds();
+    std::this_thread::sleep_for(window);
+    running_cpu = (busy.cpu_seconds() - cpu_before) / window.count();
   }
   failed += idle_probe.failures;
   print_errors(errors);
@@ -385,7 +406,7 @@ int main() {
             << " round(s); run = start→finish for tasksd, a command's wall"
                " time for the others; ratios are medians of per-round"
                " tasks/s ratios.\n\n"
-            << table(modes, {"w", "k", "d"}) << '\n';
+            << table(modes, {"w", "k", "d", "b"}) << '\n';
   char line[512];
   std::snprintf(line, sizeof line,
                 "queue→start on an idle server, warm session (%zu tasks one"
@@ -398,8 +419,9 @@ int main() {
   std::cout << line;
   if (running > 0)
     std::printf("second tasksd: %.1f MiB idle, %.1f MiB with %zu tasks running"
-                " (+%.1f MiB)\n",
-                running_idle, running_rss, running, running_rss - running_idle);
+                " (+%.1f MiB); while they ran, tasksd used %.1f%% of a core\n",
+                running_idle, running_rss, running, running_rss - running_idle,
+                running_cpu * 100);
   if (failed == 0) {
     std::cout << "bench_e2e: done, every task and command succeeded"
               << std::endl;

@@ -146,9 +146,11 @@ void set_latencies(sample& s, const std::vector<task_times>& tasks,
 } // namespace
 
 http_tasksd::http_tasksd(const std::vector<ssh_target>& targets,
-                         std::map<std::string, std::string> env) {
+                         std::map<std::string, std::string> env,
+                         std::string binary) {
   test::tasksd_options options;
   options.env = std::move(env);
+  options.binary = std::move(binary);
   proc_ = std::make_unique<test::tasksd_process>(options);
   http_ = std::make_unique<http_client>(client_on(proc_->port()));
   auto login = http_->request("POST", "/api/auth/login",
@@ -308,6 +310,10 @@ double http_tasksd::rss_mib() const {
     if (line.rfind("VmRSS:", 0) == 0)
       return std::stod(line.substr(6)) / 1024.0;
   return -1;
+}
+
+double http_tasksd::cpu_seconds() const {
+  return process_cpu_seconds(proc_->pid());
 }
 
 } // namespace tasks::bench

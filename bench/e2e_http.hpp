@@ -20,11 +20,12 @@ namespace tasks::bench {
 
 class http_tasksd {
 public:
-  /// Starts tasksd (the binary of this build) with `env` on a fresh data
-  /// dir, logs in as admin and registers every target as a server (root,
-  /// key file). Failures end the bench (CAF_FAIL).
+  /// Starts tasksd (`binary`, empty = this build's) with `env` on a fresh
+  /// data dir, logs in as admin and registers every target as a server
+  /// (root, key file). Failures end the bench (CAF_FAIL).
   http_tasksd(const std::vector<ssh_target>& targets,
-              std::map<std::string, std::string> env);
+              std::map<std::string, std::string> env,
+              std::string binary = "");
   ~http_tasksd();
 
   /// Creates `n` `true` tasks round-robin over the servers from
@@ -54,6 +55,9 @@ public:
 
   /// tasksd's resident set size now, in MiB.
   double rss_mib() const;
+
+  /// tasksd's CPU seconds (user + system) so far.
+  double cpu_seconds() const;
 
 private:
   std::unique_ptr<test::tasksd_process> proc_;

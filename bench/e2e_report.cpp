@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -48,44 +49,50 @@ struct proc_entry {
   double children = 0; // cutime + cstime: its waited-for descendants
 };
 
-std::vector<proc_entry> processes() {
+/// /proc/<pid>/stat; nullopt when the process is gone.
+std::optional<proc_entry> read_proc(long pid) {
   static const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string text;
+  if (!std::getline(in, text))
+    return std::nullopt;
+  const auto open = text.find('(');
+  const auto close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos)
+    return std::nullopt;
+  proc_entry p;
+  p.pid = pid;
+  p.comm = text.substr(open + 1, close - open - 1);
+  std::istringstream rest{text.substr(close + 1)};
+  std::string field;
+  double utime = 0, stime = 0, cutime = 0, cstime = 0;
+  // Fields 3… of proc(5): state ppid … utime(14) stime cutime cstime.
+  for (int i = 3; i <= 17 && rest >> field; ++i) {
+    if (i == 4)
+      p.ppid = std::stol(field);
+    else if (i == 14)
+      utime = std::stod(field);
+    else if (i == 15)
+      stime = std::stod(field);
+    else if (i == 16)
+      cutime = std::stod(field);
+    else if (i == 17)
+      cstime = std::stod(field);
+  }
+  p.own = (utime + stime) / ticks;
+  p.children = (cutime + cstime) / ticks;
+  return p;
+}
+
+std::vector<proc_entry> processes() {
   std::vector<proc_entry> result;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator{"/proc", ec}) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos)
       continue;
-    std::ifstream in{entry.path() / "stat"};
-    std::string text;
-    if (!std::getline(in, text))
-      continue;
-    const auto open = text.find('(');
-    const auto close = text.rfind(')');
-    if (open == std::string::npos || close == std::string::npos)
-      continue;
-    proc_entry p;
-    p.pid = std::stol(name);
-    p.comm = text.substr(open + 1, close - open - 1);
-    std::istringstream rest{text.substr(close + 1)};
-    std::string field;
-    double utime = 0, stime = 0, cutime = 0, cstime = 0;
-    // Fields 3… of proc(5): state ppid … utime(14) stime cutime cstime.
-    for (int i = 3; i <= 17 && rest >> field; ++i) {
-      if (i == 4)
-        p.ppid = std::stol(field);
-      else if (i == 14)
-        utime = std::stod(field);
-      else if (i == 15)
-        stime = std::stod(field);
-      else if (i == 16)
-        cutime = std::stod(field);
-      else if (i == 17)
-        cstime = std::stod(field);
-    }
-    p.own = (utime + stime) / ticks;
-    p.children = (cutime + cstime) / ticks;
-    result.push_back(std::move(p));
+    if (auto p = read_proc(std::stol(name)))
+      result.push_back(std::move(*p));
   }
   return result;
 }
@@ -154,6 +161,11 @@ std::string ratio(const mode& m, const mode* ref) {
 }
 
 } // namespace
+
+double process_cpu_seconds(long pid) {
+  auto p = read_proc(pid);
+  return p ? p->own : 0;
+}
 
 cpu_clock cpu_now(const std::string& marker) {
   const auto all = processes();

@@ -49,6 +49,9 @@ struct cpu_clock {
 /// contains `marker` (the ControlMasters, which no one here waits for).
 cpu_clock cpu_now(const std::string& marker = {});
 
+/// CPU seconds (user + system) of process `pid` so far; 0 when it is gone.
+double process_cpu_seconds(long pid);
+
 /// Fills the CPU fields of `s` from the clocks around its run. The client
 /// is this process (true) or its children plus the marked processes.
 void set_cpu(sample& s, const cpu_clock& before, const cpu_clock& after,

@@ -13,6 +13,7 @@
 #   TASKS_BENCH_MODES   only these modes, by key, e.g. "hw" (default all)
 #   TASKS_BENCH_QUEUED  tasks left queued for the memory figure (10000)
 #   TASKS_BENCH_RUNNING tasks running for the memory figure (default 0: off)
+#   TASKS_BENCH_BASELINE another build's tasksd binary: mode b, same rounds
 # pssh and ansible are not Debian defaults here; when installed, run them by
 # hand next to it (bench/README.md shows how).
 set -euo pipefail

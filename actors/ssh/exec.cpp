@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <poll.h>
+
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
@@ -22,8 +24,8 @@ namespace {
 using clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-/// Longest wait between two looks at `stop` and the deadline.
-constexpr milliseconds poll_interval{20};
+/// Longest wait between two looks at `stop` when it has no fd to wake us.
+constexpr milliseconds fallback_poll_interval{20};
 
 /// How long the channel may stay silent after the exit status before the
 /// command counts as finished: a background process that keeps stdout open
@@ -89,6 +91,11 @@ void on_exit_status(ssh_session, ssh_channel, int status, void* userdata) {
 void on_exit_signal(ssh_session, ssh_channel, const char*, int, const char*,
                     const char*, void* userdata) {
   state_of(userdata).exited_at = clock::now(); // no exit code
+}
+
+/// Does nothing: a readable stop fd only has to end the poll.
+int on_stop_raised(socket_t, int, void*) {
+  return 0;
 }
 
 /// Removes the callbacks (they point into exec()'s stack) and frees the
@@ -162,7 +169,7 @@ void kill_group(ssh_session raw, long pgid) {
 } // namespace
 
 exec_result exec(session& s, const exec_request& request,
-                 const std::atomic<int>& stop) {
+                 const stop_signal& stop) {
   const auto deadline = clock::now() + request.timeout;
   exec_result result;
   ssh_session raw = s.native();
@@ -180,9 +187,9 @@ exec_result exec(session& s, const exec_request& request,
     return fail("not connected");
   if (!alive(raw))
     return fail(ssh_get_error(raw));
-  if (const int requested = stop.load(); requested != 0) {
+  if (const auto requested = stop.reason(); requested != stop_reason::none) {
     s.poison(); // as after any stop; nothing was started
-    result.outcome = requested == static_cast<int>(stop_reason::cancel)
+    result.outcome = requested == stop_reason::cancel
                          ? exec_outcome::cancelled
                          : exec_outcome::timed_out;
     return result;
@@ -217,10 +224,24 @@ exec_result exec(session& s, const exec_request& request,
   event_guard ev{ssh_event_new(), raw};
   if (ev.event == nullptr || ssh_event_add_session(ev.event, raw) != SSH_OK)
     return fail("cannot poll the session");
+  const bool woken_by_stop
+      = stop.fd() >= 0
+        && ssh_event_add_fd(ev.event, stop.fd(), POLLIN, on_stop_raised,
+                            nullptr)
+               == SSH_OK;
+  const milliseconds longest_wait
+      = woken_by_stop ? request.timeout : fallback_poll_interval;
   auto poll = [&](milliseconds wait) {
     const int wait_ms = static_cast<int>(
-        std::clamp<milliseconds::rep>(wait.count(), 1, poll_interval.count()));
+        std::clamp<milliseconds::rep>(wait.count(), 1, longest_wait.count()));
     return ssh_event_dopoll(ev.event, wait_ms);
+  };
+  // After the exit status, only until the grace ends; else the deadline.
+  auto next_wake = [&] {
+    return st.exited_at
+               ? std::min(deadline,
+                          std::max(*st.exited_at, st.last_data_at) + exit_grace)
+               : deadline;
   };
   auto finished = [&] { return st.closed || (st.eof && st.exited_at); };
   std::optional<exec_outcome> stopped;
@@ -232,17 +253,16 @@ exec_result exec(session& s, const exec_request& request,
       break;
     if (!alive(raw))
       return fail(ssh_get_error(raw));
-    const int requested = stop.load();
-    if (requested == static_cast<int>(stop_reason::cancel)) {
+    const auto requested = stop.reason();
+    if (requested == stop_reason::cancel) {
       stopped = exec_outcome::cancelled;
       break;
     }
-    if (requested == static_cast<int>(stop_reason::timeout)
-        || clock::now() >= deadline) {
+    if (requested == stop_reason::timeout || clock::now() >= deadline) {
       stopped = exec_outcome::timed_out;
       break;
     }
-    if (poll(until(deadline)) == SSH_ERROR && errno != EINTR) {
+    if (poll(until(next_wake())) == SSH_ERROR && errno != EINTR) {
       if (++poll_errors >= max_poll_errors)
         return fail(ssh_get_error(raw));
     } else {
@@ -258,6 +278,8 @@ exec_result exec(session& s, const exec_request& request,
     // refuses it for root logins ("session signalling requires privilege
     // separation") and forced commands: the second channel covers those.
     ssh_channel_request_send_signal(channel.channel, "KILL");
+    if (woken_by_stop) // stays readable: it would end every wait below
+      ssh_event_remove_fd(ev.event, stop.fd());
     const auto marker_deadline = clock::now() + marker_wait;
     while (!st.marker.pgid() && !st.closed && !st.eof
            && clock::now() < marker_deadline && alive(raw))

@@ -2,18 +2,16 @@
 // drained so the remote side never blocks, killed on timeout or cancel.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "actors/ssh/stop_signal.hpp"
+
 namespace tasks::ssh {
 
 class session;
-
-/// Why a running command must stop; set by another thread.
-enum class stop_reason : int { none = 0, timeout = 1, cancel = 2 };
 
 /// What to run and within which limits.
 struct exec_request {
@@ -55,10 +53,10 @@ struct exec_result {
 };
 
 /// Runs `request` on a new channel of `s`. Returns when the command exits,
-/// when the deadline passes, or within ~20 ms of `stop` becoming
-/// stop_reason::cancel / timeout; in the last cases the remote process
-/// group is gone when it returns and `s` is poisoned.
+/// when the deadline passes, or as soon as `stop` is raised (cancel or
+/// timeout); in the last cases the remote process group is gone when it
+/// returns and `s` is poisoned. It sleeps in poll() in between.
 exec_result exec(session& s, const exec_request& request,
-                 const std::atomic<int>& stop);
+                 const stop_signal& stop);
 
 } // namespace tasks::ssh

@@ -325,8 +325,7 @@ CAF_TEST(cancelling_a_running_task_stops_its_command) {
       = self->request(manager, caf::infinite, cancel_atom::value, a.id, alice);
   sched.run();
   CAF_REQUIRE_EQUAL(ssh->running.size(), 1u);
-  CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(),
-                  static_cast<int>(ssh::stop_reason::cancel));
+  CAF_CHECK(ssh->running[0].job.stop->reason() == ssh::stop_reason::cancel);
   CAF_CHECK(state_of(a) == status::running); // until the process is gone
   complete(0, 0, "", ssh::exec_outcome::cancelled);
   bool answered = false;
@@ -346,10 +345,9 @@ CAF_TEST(a_task_past_its_deadline_is_stopped_as_timeout) {
   start();
   auto t = create(add_server("web"), "sleep 30", 5);
   tick(4s);
-  CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(), 0);
+  CAF_CHECK(ssh->running[0].job.stop->reason() == ssh::stop_reason::none);
   tick(1s);
-  CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(),
-                  static_cast<int>(ssh::stop_reason::timeout));
+  CAF_CHECK(ssh->running[0].job.stop->reason() == ssh::stop_reason::timeout);
   complete(0, 0, "", ssh::exec_outcome::timed_out);
   CAF_CHECK(state_of(t) == status::timeout);
 }
@@ -453,8 +451,7 @@ CAF_TEST(drain_refuses_new_work_and_cancels_after_the_grace_period) {
   CAF_CHECK(late.error() == errc::shutting_down);
   tick(cfg.drain_grace);
   CAF_REQUIRE_EQUAL(ssh->running.size(), 1u);
-  CAF_CHECK_EQUAL(ssh->running[0].job.stop->load(),
-                  static_cast<int>(ssh::stop_reason::cancel));
+  CAF_CHECK(ssh->running[0].job.stop->reason() == ssh::stop_reason::cancel);
   complete(0, 0, "", ssh::exec_outcome::cancelled);
   bool answered = false;
   drained.receive(

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,7 +56,7 @@ long pid_in(const std::string& path) {
 struct fixture {
   test_sshd sshd;
   session s = open(sshd.key_file());
-  std::atomic<int> stop{0};
+  stop_signal stop;
 
   session open(const std::string& key_file) {
     target t;
@@ -208,7 +209,7 @@ CAF_TEST(cancel_from_another_thread_kills_within_100_ms) {
     // The stimulus, not a synchronization: cancel 200 ms into the run.
     std::this_thread::sleep_for(milliseconds(200));
     set_at = clock_type::now().time_since_epoch().count();
-    stop = static_cast<int>(stop_reason::cancel);
+    stop.raise(stop_reason::cancel);
   }};
   auto r = run("sh -c 'sleep 35 & echo $! > " + file("a") + "; echo $$ > "
                    + file("b") + "; exec sleep 36'",
@@ -228,8 +229,24 @@ CAF_TEST(cancel_from_another_thread_kills_within_100_ms) {
   CAF_CHECK(!s.reusable());
 }
 
+CAF_TEST(a_quiet_command_is_waited_for_without_polling) {
+  // A thousand tasks running `sleep` must not cost a thousand threads
+  // waking every few milliseconds: the wait sleeps until output, the
+  // deadline or a stop. Counted as this thread's voluntary context
+  // switches (at 20 ms per look, 1.5 s would be ~75 of them).
+  rusage before{};
+  ::getrusage(RUSAGE_THREAD, &before);
+  auto r = run("sleep 1.5");
+  rusage after{};
+  ::getrusage(RUSAGE_THREAD, &after);
+  const auto switches = after.ru_nvcsw - before.ru_nvcsw;
+  CAF_MESSAGE("exec of `sleep 1.5` switched out " << switches << " times");
+  CAF_CHECK(r.outcome == exec_outcome::exited);
+  CAF_CHECK_LESS(switches, 25);
+}
+
 CAF_TEST(stop_with_timeout_reason_reports_timed_out) {
-  stop = static_cast<int>(stop_reason::timeout);
+  stop.raise(stop_reason::timeout);
   auto r = run("sleep 37");
   CAF_CHECK(r.outcome == exec_outcome::timed_out);
   CAF_CHECK(!s.reusable());

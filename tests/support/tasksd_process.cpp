@@ -107,7 +107,9 @@ bool health_ok(uint16_t port) {
 } // namespace
 
 tasksd_process::tasksd_process(tasksd_options options)
-    : env_(std::move(options.env)), ready_(std::move(options.ready)) {
+    : env_(std::move(options.env)), ready_(std::move(options.ready)),
+      binary_(options.binary.empty() ? tasksd_binary
+                                     : std::move(options.binary)) {
   std::string tmpl
       = (std::filesystem::temp_directory_path() / "tasksd-proc-XXXXXX")
             .string();
@@ -180,7 +182,7 @@ tasksd_process::launch_result tasksd_process::launch(uint16_t port) {
   for (auto& entry : entries)
     envp.push_back(entry.data());
   envp.push_back(nullptr);
-  std::string binary = tasksd_binary;
+  std::string binary = binary_;
   char* argv[] = {binary.data(), nullptr};
   const std::string exec_failed
       = "tasksd_process: cannot execute " + binary + "\n";

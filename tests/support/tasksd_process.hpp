@@ -20,6 +20,10 @@ struct tasksd_options {
   /// temporary directory, removed with it.
   std::string data_dir;
 
+  /// The executable; empty = the TASKS_TASKSD_BINARY of the build (a bench
+  /// may compare another build's).
+  std::string binary;
+
   /// Whether tasksd on the given port is ready; polled after each start.
   /// Empty: `GET /api/health` over plain HTTP answers 200 (an HTTPS
   /// endpoint needs a check of its own).
@@ -32,7 +36,7 @@ struct tasksd_options {
 /// if the test process dies.
 class tasksd_process {
 public:
-  /// Starts tasksd (the binary of the TASKS_TASKSD_BINARY definition).
+  /// Starts tasksd (options.binary, or TASKS_TASKSD_BINARY).
   explicit tasksd_process(tasksd_options options = {});
 
   /// Stops a running tasksd (SIGTERM, SIGKILL after 10 s) and removes the
@@ -86,6 +90,7 @@ private:
   std::string log_file_;
   std::map<std::string, std::string> env_;
   std::function<bool(uint16_t)> ready_;
+  std::string binary_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
   int last_status_ = -1;
