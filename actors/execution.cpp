@@ -14,6 +14,10 @@
 
 namespace tasks {
 
+void configure_scheduler(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+}
+
 execution spawn_execution(caf::actor_system& sys, storage::store& st,
                           const execution_config& cfg, task_metrics* finished) {
   execution result;

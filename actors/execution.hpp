@@ -27,6 +27,12 @@ struct execution {
 /// Storage actors that serve the API's reads beside the writer.
 inline constexpr size_t storage_readers = 2;
 
+/// Sets the scheduler these actors are made for: CAF's sharing policy, whose
+/// idle workers block. CAF's default, work stealing, polls and naps 50 µs at
+/// a time, and under tasksd's steady trickle of messages those naps were a
+/// fifth of its CPU per task (bench/README.md).
+void configure_scheduler(caf::actor_system_config& cfg);
+
 /// Spawns storage (over `st`, which must outlive the actors) with its
 /// readers, one runner per worker and the task manager. `finished`, when
 /// given, counts tasks reaching a final state.

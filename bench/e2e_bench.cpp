@@ -260,6 +260,7 @@ int main() {
     return 2;
 
   caf::actor_system_config sys_cfg;
+  configure_scheduler(sys_cfg); // as tasksd does
   caf::actor_system sys{sys_cfg};
   tasksd_target reuse{
       spawn_execution(sys, disk_store->get(), tasksd_config(true)),

@@ -152,9 +152,6 @@ caf::expected<std::unique_ptr<database>> database::open(const std::string& dir,
   result->dir_ = dir;
   result->mode_ = mode;
   rocksdb::DBOptions options;
-  // Point reads of hot keys (a polled task's locator and record, a token)
-  // skip the SST index and block lookups; filled lazily, so idle RSS stays.
-  options.row_cache = rocksdb::NewLRUCache(row_cache_bytes);
   options.keep_log_file_num = 5;
   options.max_log_file_size = 8 << 20;
   rocksdb::DB* raw = nullptr;
@@ -165,6 +162,13 @@ caf::expected<std::unique_ptr<database>> database::open(const std::string& dir,
                            std::strerror(errno));
     options.create_if_missing = true;
     options.create_missing_column_families = true;
+    // Point reads of hot keys (a polled task's locator and record, a token)
+    // skip the SST index and block lookups; filled lazily, so idle RSS
+    // stays. The primary only: a secondary with a row cache (RocksDB 7.8)
+    // read the audit chain head's first value instead of its last
+    // (tools.tasksctl_audit caught it), and tasksctl's one-shot reads
+    // gain nothing from it.
+    options.row_cache = rocksdb::NewLRUCache(row_cache_bytes);
     st = rocksdb::DB::Open(options, dir, descriptors(), &result->handles_,
                            &raw);
     if (st.IsIOError() && st.ToString().find("lock") != std::string::npos)

@@ -7,7 +7,6 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/atom.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -117,11 +116,7 @@ int main() {
   int exit_code = 0;
   {
     caf::actor_system_config sys_cfg;
-    // Idle work-stealing workers poll and nap 50 µs at a time: under a
-    // steady trickle of messages that is a context switch every nap, which
-    // cost ~20% of tasksd's CPU per task (bench/README.md). Sharing workers
-    // block on a condition variable instead.
-    sys_cfg.set("scheduler.policy", caf::atom("sharing"));
+    configure_scheduler(sys_cfg);
     caf::actor_system sys{sys_cfg};
     task_metrics finished;
     auto exec = spawn_execution(sys, *opened->st, exec_cfg, &finished);
