@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -30,6 +31,31 @@ using namespace tasks;
 
 /// Time the API gets to answer the requests in flight at SIGTERM.
 constexpr std::chrono::seconds http_drain{10};
+
+/// A running task holds its SSH socket and its stop signal's eventfd.
+constexpr rlim_t files_per_worker = 2;
+
+/// Room for idle sessions, HTTP connections and RocksDB's files.
+constexpr rlim_t files_besides_workers = 1024;
+
+/// Raises the soft limit of open files to the hard one, as servers do:
+/// systemd's default soft limit (1024) would fail tasks long before
+/// TASKS_NUM_WORKERS are busy. Warns when even the hard limit is short.
+void raise_open_files_limit(uint32_t workers) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+    return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+      ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  const rlim_t wanted = files_per_worker * workers + files_besides_workers;
+  if (limit.rlim_cur < wanted)
+    log::warn("open files limit is {}, below the {} that {} workers may "
+              "need: raise it (systemd: LimitNOFILE=)",
+              limit.rlim_cur, wanted, workers);
+}
 
 /// Runs recovery; false when the store could not be read.
 bool recover(caf::actor_system& sys, const execution& exec) {
@@ -113,6 +139,7 @@ int main() {
   if (!bootstrapped)
     return 1;
   auto exec_cfg = execution_config::from(*cfg);
+  raise_open_files_limit(exec_cfg.num_workers);
   int exit_code = 0;
   {
     caf::actor_system_config sys_cfg;

@@ -4,7 +4,9 @@
 #include <caf/test/unit_test.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -196,6 +198,25 @@ CAF_TEST(health_request_counter_grows_by_the_requests_made) {
   auto after = metrics();
   CAF_REQUIRE_EQUAL(after.status, 200);
   CAF_CHECK_EQUAL(sample(after.body, series) - start, double{n});
+}
+
+CAF_TEST(tasksd_raises_its_open_files_limit_to_the_hard_limit) {
+  // systemd starts services with a soft limit of 1024; each running task
+  // needs two descriptors, so tasksd takes what the hard limit allows.
+  tasks::test::tasksd_options options;
+  options.open_files_soft_limit = 256;
+  tasks::test::tasksd_process proc{options};
+  std::ifstream in{"/proc/" + std::to_string(proc.pid()) + "/limits"};
+  std::string line;
+  while (std::getline(in, line) && line.rfind("Max open files", 0) != 0)
+    continue;
+  std::istringstream fields{line.substr(std::string{"Max open files"}.size())};
+  std::string soft, hard;
+  fields >> soft >> hard;
+  CAF_MESSAGE("tasksd's open files limit: soft " << soft << ", hard " << hard);
+  CAF_CHECK(!soft.empty());
+  CAF_CHECK_EQUAL(soft, hard);
+  CAF_CHECK_NOT_EQUAL(soft, "256");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

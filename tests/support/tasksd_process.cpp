@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -109,7 +110,8 @@ bool health_ok(uint16_t port) {
 tasksd_process::tasksd_process(tasksd_options options)
     : env_(std::move(options.env)), ready_(std::move(options.ready)),
       binary_(options.binary.empty() ? tasksd_binary
-                                     : std::move(options.binary)) {
+                                     : std::move(options.binary)),
+      open_files_soft_limit_(options.open_files_soft_limit) {
   std::string tmpl
       = (std::filesystem::temp_directory_path() / "tasksd-proc-XXXXXX")
             .string();
@@ -214,6 +216,12 @@ tasksd_process::launch_result tasksd_process::launch(uint16_t port) {
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
     ::close_range(3, ~0U, 0);
+    if (open_files_soft_limit_ > 0) {
+      rlimit limit{};
+      ::getrlimit(RLIMIT_NOFILE, &limit);
+      limit.rlim_cur = open_files_soft_limit_;
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     // Our own directory, so no stray .env is read.
     if (::chdir(dir_.c_str()) == 0)
       ::execve(argv[0], argv, envp.data());

@@ -24,6 +24,9 @@ struct tasksd_options {
   /// may compare another build's).
   std::string binary;
 
+  /// The soft limit of open files tasksd starts with; 0 = inherited.
+  unsigned long open_files_soft_limit = 0;
+
   /// Whether tasksd on the given port is ready; polled after each start.
   /// Empty: `GET /api/health` over plain HTTP answers 200 (an HTTPS
   /// endpoint needs a check of its own).
@@ -91,6 +94,7 @@ private:
   std::map<std::string, std::string> env_;
   std::function<bool(uint16_t)> ready_;
   std::string binary_;
+  unsigned long open_files_soft_limit_ = 0;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
   int last_status_ = -1;
