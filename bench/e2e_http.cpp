@@ -93,6 +93,18 @@ struct task_times {
   std::string error;
 };
 
+/// The value of an unlabelled series of GET /metrics, e.g.
+/// `tasksd_tasks_running`.
+int64_t metric(http_client& c, const std::string& token,
+               const std::string& name) {
+  auto res = c.request("GET", "/metrics", "", {bearer(token)});
+  const std::string series = "\n" + name + " ";
+  const auto at = res.body.find(series);
+  if (res.status != 200 || at == std::string::npos)
+    CAF_FAIL("GET /metrics: " << res.status << ", " << name);
+  return std::stoll(res.body.substr(at + series.size()));
+}
+
 /// Every task created at or after `from` (epoch seconds), newest first.
 std::vector<task_times> tasks_since(http_client& c, const std::string& token,
                                     double from) {
@@ -208,6 +220,7 @@ sample http_tasksd::run(size_t n, size_t connections,
                         std::vector<std::string>& errors) {
   std::atomic<size_t> next{0};
   std::atomic<size_t> refused{0};
+  const auto writes_before = metric(*http_, token_, "tasksd_store_writes_total");
   const auto before = cpu_now();
   const double began = now_seconds();
   std::vector<std::thread> posters;
@@ -242,6 +255,11 @@ sample http_tasksd::run(size_t n, size_t connections,
   set_latencies(s, tasks, errors, false);
   s.failures += refused + (n - std::min(n, tasks.size()));
   set_cpu(s, before, after, true);
+  // Create, start and finish of each task, per synced write.
+  const auto writes
+      = metric(*http_, token_, "tasksd_store_writes_total") - writes_before;
+  if (writes > 0)
+    s.changes_per_write = 3.0 * static_cast<double>(n) / writes;
   return s;
 }
 
@@ -270,16 +288,6 @@ sample http_tasksd::queue_to_start(size_t n, std::vector<std::string>& errors) {
   return s;
 }
 
-/// The value of the `tasksd_tasks_running` gauge.
-int64_t running_now(http_client& c, const std::string& token) {
-  auto res = c.request("GET", "/metrics", "", {bearer(token)});
-  const std::string series = "\ntasksd_tasks_running ";
-  const auto at = res.body.find(series);
-  if (res.status != 200 || at == std::string::npos)
-    CAF_FAIL("GET /metrics: " << res.status);
-  return std::stoll(res.body.substr(at + series.size()));
-}
-
 bool http_tasksd::start_running(size_t n, size_t batch,
                                 const std::string& command) {
   const auto body = "{\"command\":\"" + command + "\",\"timeout_seconds\":600}";
@@ -296,7 +304,8 @@ bool http_tasksd::start_running(size_t n, size_t batch,
     }
     started = upto;
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (running_now(*http_, token_) < static_cast<int64_t>(started)) {
+    while (metric(*http_, token_, "tasksd_tasks_running")
+           < static_cast<int64_t>(started)) {
       if (std::chrono::steady_clock::now() > deadline)
         return false;
       std::this_thread::sleep_for(20ms);

@@ -215,6 +215,9 @@ std::string describe(const mode& m, const sample& s) {
   out << ", run p50 " << fixed(s.run_p50, 1) << " / p99 " << fixed(s.run_p99, 1)
       << " ms, CPU ms/task: client " << fixed(s.client_cpu_ms, 2) << ", sshd "
       << fixed(s.sshd_cpu_ms, 2) << ", machine " << fixed(s.machine_cpu_ms, 2);
+  if (s.changes_per_write >= 0)
+    out << ", " << fixed(s.changes_per_write, 1)
+        << " state changes per synced write";
   if (s.failures > 0)
     out << ", " << s.failures << " did not succeed";
   return out.str();

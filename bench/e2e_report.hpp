@@ -27,6 +27,9 @@ struct sample {
   double sshd_cpu_ms = 0;
   /// Busy CPU per task of the whole machine, other users' work included.
   double machine_cpu_ms = 0;
+  /// tasksd over HTTP: task state changes per synced store write (group
+  /// commit at work); negative when not measured.
+  double changes_per_write = -1;
 };
 
 /// A mode of the bench and its samples, one per round.

@@ -11,6 +11,7 @@
 #include "http/json_out.hpp"
 #include "http/metrics.hpp"
 #include "http/routes.hpp"
+#include "storage/store.hpp"
 
 namespace tasks::http {
 
@@ -38,7 +39,10 @@ void metrics_page(api_context& ctx, const reply_ptr& r) {
                        .then(
                            [&ctx, r](manager_stats& stats) {
                              r->send_as(Http::Code::Ok,
-                                        ctx.counters.render(stats, ctx.tasks),
+                                        ctx.counters.render(
+                                            stats, ctx.tasks,
+                                            ctx.store ? ctx.store->writes()
+                                                      : 0),
                                         "text/plain; version=0.0.4");
                            },
                            [r](caf::error& err) { r->fail(err); });

@@ -15,7 +15,8 @@ void metrics::count_request(const std::string& method, const std::string& route,
 }
 
 std::string metrics::render(const manager_stats& execution,
-                            const task_metrics& tasks) const {
+                            const task_metrics& tasks,
+                            uint64_t store_writes) const {
   std::string out;
   auto line = [&out](auto&&... args) {
     fmt::format_to(std::back_inserter(out), args...);
@@ -50,6 +51,10 @@ std::string metrics::render(const manager_stats& execution,
        tasks.duration_count());
   line("tasksd_task_duration_seconds_sum {}", tasks.duration_sum_seconds());
   line("tasksd_task_duration_seconds_count {}", tasks.duration_count());
+  line("# HELP tasksd_store_writes_total Synced writes to the store; a group "
+       "commit is one.");
+  line("# TYPE tasksd_store_writes_total counter");
+  line("tasksd_store_writes_total {}", store_writes);
   line("# HELP tasksd_http_requests_total HTTP requests by method, route and "
        "status code.");
   line("# TYPE tasksd_http_requests_total counter");

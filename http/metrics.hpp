@@ -23,9 +23,9 @@ public:
                      int code);
 
   /// The Prometheus text exposition (format 0.0.4) of the HTTP counters,
-  /// the task counters and the execution gauges.
-  std::string render(const manager_stats& execution,
-                     const task_metrics& tasks) const;
+  /// the task counters, the execution gauges and the store's synced writes.
+  std::string render(const manager_stats& execution, const task_metrics& tasks,
+                     uint64_t store_writes) const;
 
 private:
   mutable std::mutex mutex_;

@@ -184,6 +184,8 @@ CAF_TEST(metrics_for_admin_are_prometheus_text_with_the_task_series) {
   CAF_CHECK_NOT_EQUAL(res.body.find("# TYPE tasksd_http_requests_total "
                                     "counter\n"),
                       std::string::npos);
+  // The admin's login alone was a synced write.
+  CAF_CHECK_GREATER(sample(res.body, "tasksd_store_writes_total"), 0.0);
 }
 
 CAF_TEST(health_request_counter_grows_by_the_requests_made) {
