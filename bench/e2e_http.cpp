@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <caf/test/unit_test.hpp>
@@ -94,14 +95,17 @@ struct task_times {
 };
 
 /// The value of an unlabelled series of GET /metrics, e.g.
-/// `tasksd_tasks_running`.
-int64_t metric(http_client& c, const std::string& token,
-               const std::string& name) {
+/// `tasksd_tasks_running`; nullopt when this tasksd has no such series (an
+/// older build as the baseline).
+std::optional<int64_t> metric(http_client& c, const std::string& token,
+                              const std::string& name) {
   auto res = c.request("GET", "/metrics", "", {bearer(token)});
+  if (res.status != 200)
+    CAF_FAIL("GET /metrics: " << res.status);
   const std::string series = "\n" + name + " ";
   const auto at = res.body.find(series);
-  if (res.status != 200 || at == std::string::npos)
-    CAF_FAIL("GET /metrics: " << res.status << ", " << name);
+  if (at == std::string::npos)
+    return std::nullopt;
   return std::stoll(res.body.substr(at + series.size()));
 }
 
@@ -256,10 +260,10 @@ sample http_tasksd::run(size_t n, size_t connections,
   s.failures += refused + (n - std::min(n, tasks.size()));
   set_cpu(s, before, after, true);
   // Create, start and finish of each task, per synced write.
-  const auto writes
-      = metric(*http_, token_, "tasksd_store_writes_total") - writes_before;
-  if (writes > 0)
-    s.changes_per_write = 3.0 * static_cast<double>(n) / writes;
+  const auto writes_after = metric(*http_, token_, "tasksd_store_writes_total");
+  if (writes_before && writes_after && *writes_after > *writes_before)
+    s.changes_per_write = 3.0 * static_cast<double>(n)
+                          / static_cast<double>(*writes_after - *writes_before);
   return s;
 }
 
@@ -304,7 +308,7 @@ bool http_tasksd::start_running(size_t n, size_t batch,
     }
     started = upto;
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (metric(*http_, token_, "tasksd_tasks_running")
+    while (metric(*http_, token_, "tasksd_tasks_running").value_or(-1)
            < static_cast<int64_t>(started)) {
       if (std::chrono::steady_clock::now() > deadline)
         return false;
