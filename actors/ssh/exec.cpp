@@ -230,7 +230,8 @@ exec_result exec(session& s, const exec_request& request,
                             nullptr)
                == SSH_OK;
   const milliseconds longest_wait
-      = woken_by_stop ? request.timeout : fallback_poll_interval;
+      = woken_by_stop ? std::max(request.timeout, milliseconds{1})
+                      : fallback_poll_interval;
   auto poll = [&](milliseconds wait) {
     const int wait_ms = static_cast<int>(
         std::clamp<milliseconds::rep>(wait.count(), 1, longest_wait.count()));
