@@ -224,7 +224,8 @@ sample http_tasksd::run(size_t n, size_t connections,
                         std::vector<std::string>& errors) {
   std::atomic<size_t> next{0};
   std::atomic<size_t> refused{0};
-  const auto writes_before = metric(*http_, token_, "tasksd_store_writes_total");
+  const auto writes_before
+      = metric(*http_, token_, "tasksd_store_writes_total");
   const auto before = cpu_now();
   const double began = now_seconds();
   std::vector<std::thread> posters;
