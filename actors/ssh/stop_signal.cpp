@@ -17,16 +17,15 @@ stop_signal::~stop_signal() {
     ::close(fd_);
 }
 
-bool stop_signal::raise(stop_reason why) {
+void stop_signal::raise(stop_reason why) {
   int none = 0;
   if (!reason_.compare_exchange_strong(none, static_cast<int>(why)))
-    return false;
+    return;
   if (fd_ >= 0) {
     const uint64_t one = 1;
     // Cannot fail short of a counter overflow: it is written once.
     [[maybe_unused]] auto written = ::write(fd_, &one, sizeof one);
   }
-  return true;
 }
 
 } // namespace tasks::ssh

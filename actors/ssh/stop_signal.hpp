@@ -20,8 +20,8 @@ public:
   stop_signal(const stop_signal&) = delete;
   stop_signal& operator=(const stop_signal&) = delete;
 
-  /// Sets `why` unless a reason is set already; false when one was.
-  bool raise(stop_reason why);
+  /// Sets `why` unless a reason is set already.
+  void raise(stop_reason why);
 
   stop_reason reason() const {
     return static_cast<stop_reason>(reason_.load());

@@ -1,10 +1,7 @@
 #define CAF_SUITE actors.storage
 #define FAIL(msg) CAF_FAIL(msg) // dsl.hpp's request<T>() needs it
-#include <caf/test/dsl.hpp>
+#include "storage_actor_fixture.hpp"
 
-#include "../storage/store_fixture.hpp"
-
-#include "actors/storage_actor.hpp"
 #include "core/error.hpp"
 #include "storage/passwords.hpp"
 
@@ -12,25 +9,8 @@ using namespace tasks;
 
 namespace {
 
-/// The storage actor over a real store, driven by the test coordinator.
-struct fixture : store_fixture, test_coordinator_fixture<> {
-  storage_actor storage;
-  audit_origin admin{1, "root", "10.0.0.1", "admin-ui"};
-
+struct fixture : storage_actor_fixture {
   fixture() { start(); }
-
-  void start() {
-    storage = sys.spawn(
-        [s = st.get()](storage_actor::stateful_pointer<storage_state> self) {
-          return storage_service(self, s, execution_config{});
-        });
-    sched.run();
-  }
-
-  ~fixture() {
-    self->send_exit(storage, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
 
   template <class T, class... Ts> caf::expected<T> ask(Ts&&... xs) {
     auto handle

@@ -2,14 +2,11 @@
 // synced write, and each is answered only after that write.
 #define CAF_SUITE actors.storage_group_commit
 #define FAIL(msg) CAF_FAIL(msg) // dsl.hpp's request<T>() needs it
-#include <caf/test/dsl.hpp>
-
 #include <thread>
 #include <vector>
 
-#include "../storage/store_fixture.hpp"
+#include "storage_actor_fixture.hpp"
 
-#include "actors/storage_actor.hpp"
 #include "actors/task_metrics.hpp"
 #include "core/error.hpp"
 
@@ -53,23 +50,10 @@ void add_server(storage::store& st) {
   CAF_REQUIRE(st.add_server(s, std::nullopt, audit_origin{}));
 }
 
-/// The storage actor over a real store, driven by the test coordinator.
-struct fixture : store_fixture, test_coordinator_fixture<> {
-  storage_actor storage;
-  audit_origin admin{1, "root", "10.0.0.1", "admin-ui"};
-
+struct fixture : storage_actor_fixture {
   fixture() {
     add_server(*st);
-    storage = sys.spawn(
-        [s = st.get()](storage_actor::stateful_pointer<storage_state> self) {
-          return storage_service(self, s, execution_config{});
-        });
-    sched.run();
-  }
-
-  ~fixture() {
-    self->send_exit(storage, caf::exit_reason::user_shutdown);
-    sched.run();
+    start();
   }
 
   using create_handle = decltype(std::declval<caf::scoped_actor&>()->request(
