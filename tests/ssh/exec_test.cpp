@@ -133,11 +133,6 @@ CAF_TEST(quotes_and_expansions_reach_the_remote_shell_intact) {
   CAF_CHECK_EQUAL(r.stdout_text, "it's|a\"b|$HOME|3|");
 }
 
-CAF_TEST(own_marker_text_in_the_command_output_is_kept) {
-  auto r = run("echo tasksd-pgid:1 >&2");
-  CAF_CHECK_EQUAL(r.stderr_text, "tasksd-pgid:1\n");
-}
-
 CAF_TEST(stdin_is_at_end_of_file) {
   auto r = run("cat; echo done", milliseconds(5000));
   CAF_CHECK(r.outcome == exec_outcome::exited);
@@ -175,7 +170,7 @@ CAF_TEST(timeout_kills_the_whole_process_tree) {
 
 CAF_TEST(kill_works_when_the_server_refuses_signal_requests) {
   // sshd ignores signal requests on forced-command sessions: only the
-  // second channel's `kill -- -<pgid>` can stop this one.
+  // second channel's kill_siblings_command can stop this one.
   s = open(sshd.forced_command_key_file());
   auto r = run("sh -c 'sleep 33 & echo $! > " + file("a") + "; echo $$ > "
                    + file("b") + "; exec sleep 34'",

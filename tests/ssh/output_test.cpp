@@ -1,46 +1,107 @@
 #define CAF_SUITE ssh.output
 #include <caf/test/unit_test.hpp>
 
-#include <optional>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
-#include <string_view>
+#include <thread>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "actors/ssh/output.hpp"
 #include "actors/ssh/session.hpp"
+#include "support/sshd.hpp"
 
 using namespace tasks::ssh;
+using tasks::test::process_alive;
+using tasks::test::read_file;
 
 namespace {
 
-/// Feeds `input` to a fresh filter in pieces of `step` bytes.
-std::string filtered(std::string_view input, size_t step,
-                     std::optional<long>* pgid = nullptr) {
-  capped_output out{true, 1 << 20};
-  pgid_filter filter;
-  for (size_t i = 0; i < input.size(); i += step)
-    filter.feed(input.substr(i, step), out);
-  filter.finish(out);
-  if (pgid != nullptr)
-    *pgid = filter.pgid();
-  return out.text();
+namespace fs = std::filesystem;
+
+/// Forks `sh -c script` in a session of its own, as sshd starts a
+/// channel's login shell; with PATH=`path` when not empty.
+pid_t spawn_shell(const std::string& script, const std::string& path = {}) {
+  const pid_t pid = ::fork();
+  CAF_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setsid();
+    if (!path.empty())
+      ::setenv("PATH", path.c_str(), 1);
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), nullptr);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+/// This process plays sshd's connection process: one child runs a command
+/// tree, a second runs kill_siblings_command. True when the first child's
+/// whole group died of SIGKILL and the killer spared itself.
+bool kill_command_kills_the_sibling_group(const std::string& path) {
+  const auto dir = fs::temp_directory_path()
+                   / ("tasksd-kill-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto grandchild_file = (dir / "grandchild").string();
+  const pid_t command
+      = spawn_shell("sleep 61 & echo $! > " + grandchild_file + ".tmp; mv "
+                    + grandchild_file + ".tmp " + grandchild_file + "; wait");
+  const auto deadline
+      = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!fs::exists(grandchild_file)
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const long grandchild = std::stol(read_file(grandchild_file));
+  const pid_t killer
+      = spawn_shell(std::string{kill_siblings_command} + "; echo spared > "
+                        + (dir / "killer").string(),
+                    path);
+  int killer_status = 0;
+  CAF_REQUIRE_EQUAL(::waitpid(killer, &killer_status, 0), killer);
+  // The killer has ended: the command is dead by now, or it was missed.
+  int command_status = 0;
+  pid_t reaped = 0;
+  for (int i = 0; i < 500 && reaped == 0; ++i) {
+    reaped = ::waitpid(command, &command_status, WNOHANG);
+    if (reaped == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (reaped == 0) {
+    ::kill(-command, SIGKILL);
+    ::waitpid(command, nullptr, 0);
+    command_status = 0;
+  }
+  bool grandchild_gone = false;
+  for (int i = 0; i < 500 && !grandchild_gone; ++i) {
+    grandchild_gone = !process_alive(grandchild);
+    if (!grandchild_gone)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!grandchild_gone)
+    ::kill(static_cast<pid_t>(grandchild), SIGKILL);
+  const bool spared = read_file((dir / "killer").string()) == "spared\n";
+  fs::remove_all(dir);
+  return WIFSIGNALED(command_status) && WTERMSIG(command_status) == SIGKILL
+         && grandchild_gone && spared;
 }
 
 } // namespace
 
-CAF_TEST(shell_quote_escapes_single_quotes) {
-  CAF_CHECK_EQUAL(shell_quote("ls -l"), "'ls -l'");
-  CAF_CHECK_EQUAL(shell_quote("it's"), "'it'\\''s'");
-  CAF_CHECK_EQUAL(shell_quote(""), "''");
+CAF_TEST(kill_command_kills_the_other_channels_process_group) {
+  CAF_CHECK(kill_command_kills_the_sibling_group(""));
 }
 
-CAF_TEST(wrapper_reports_the_pid_then_evaluates_the_command) {
-  CAF_CHECK_EQUAL(wrap_command("echo 'hi'"),
-                  "printf 'tasksd-pgid:%s\\n' $$ >&2; "
-                  "eval 'echo '\\''hi'\\'''");
-}
-
-CAF_TEST(kill_command_uses_the_form_dash_accepts) {
-  CAF_CHECK_EQUAL(kill_group_command(4242), "kill -s KILL -- -4242");
+CAF_TEST(kill_command_finds_the_group_through_proc_without_pgrep) {
+  // The killer's PATH holds `cat`, not `pgrep`.
+  const auto bin = fs::temp_directory_path()
+                   / ("tasksd-nopgrep-" + std::to_string(::getpid()));
+  fs::create_directories(bin);
+  fs::create_symlink("/bin/cat", bin / "cat");
+  CAF_CHECK(kill_command_kills_the_sibling_group(bin.string()));
+  fs::remove_all(bin);
 }
 
 CAF_TEST(capped_output_keeps_up_to_the_cap_and_flags_the_rest) {
@@ -62,50 +123,6 @@ CAF_TEST(capped_output_without_capture_keeps_nothing) {
   CAF_CHECK(out.text().empty());
   CAF_CHECK(!out.truncated());
   CAF_CHECK_EQUAL(out.total(), 8u);
-}
-
-CAF_TEST(marker_line_is_removed_in_any_split) {
-  const std::string input = "tasksd-pgid:12345\nreal error\n";
-  for (size_t step : {1u, 2u, 5u, 12u, 13u, 17u, 18u, 100u}) {
-    std::optional<long> pgid;
-    CAF_CHECK_EQUAL(filtered(input, step, &pgid), "real error\n");
-    CAF_CHECK_EQUAL(pgid.value_or(-1), 12345);
-  }
-}
-
-CAF_TEST(lines_before_the_marker_pass_through) {
-  std::optional<long> pgid;
-  CAF_CHECK_EQUAL(filtered("noise\ntasks\ntasksd-pgid:7\nerr", 3, &pgid),
-                  "noise\ntasks\nerr");
-  CAF_CHECK_EQUAL(pgid.value_or(-1), 7);
-}
-
-CAF_TEST(only_the_first_marker_is_removed) {
-  std::optional<long> pgid;
-  CAF_CHECK_EQUAL(filtered("tasksd-pgid:7\ntasksd-pgid:8\n", 4, &pgid),
-                  "tasksd-pgid:8\n");
-  CAF_CHECK_EQUAL(pgid.value_or(-1), 7);
-}
-
-CAF_TEST(malformed_markers_are_ordinary_output) {
-  std::optional<long> pgid;
-  CAF_CHECK_EQUAL(filtered("tasksd-pgid:x1\n", 1, &pgid), "tasksd-pgid:x1\n");
-  CAF_CHECK(!pgid);
-  const std::string long_line = "tasksd-pgid:" + std::string(40, '1') + "\n";
-  CAF_CHECK_EQUAL(filtered(long_line, 1, &pgid), long_line);
-  CAF_CHECK(!pgid);
-  CAF_CHECK_EQUAL(filtered("tasksd-pg", 1, &pgid), "tasksd-pg");
-  CAF_CHECK(!pgid);
-}
-
-CAF_TEST(filter_gives_up_after_its_limit) {
-  capped_output out{true, 1 << 20};
-  pgid_filter filter{10};
-  filter.feed("0123456789abcdef\n", out);
-  filter.feed("tasksd-pgid:5\n", out);
-  CAF_CHECK(filter.done());
-  CAF_CHECK(!filter.pgid());
-  CAF_CHECK_EQUAL(out.text(), "0123456789abcdef\ntasksd-pgid:5\n");
 }
 
 CAF_TEST(same_endpoint_compares_address_account_and_pin) {
