@@ -310,6 +310,7 @@ int main() {
       {"b", "tasksd over HTTP, TASKS_BENCH_BASELINE's binary", {}},
       {"a", "tasksd actors in-process, session reuse", {}},
       {"w", "libssh, warm session per thread, TCP_NODELAY", {}},
+      {"W", "libssh, 16 warm sessions (4 a server), TCP_NODELAY", {}},
       {"n", "libssh, warm session per thread, no TCP_NODELAY", {}},
       {"k", "libssh, new connection per command", {}},
       {"c", "ssh, new connection per command", {}},
@@ -347,6 +348,8 @@ int main() {
         s = run_tasks(sys, reuse, n, errors);
       else if (m.key == "w")
         s = run_libssh(ssh_targets, n, libssh_threads, {true, true});
+      else if (m.key == "W")
+        s = run_libssh(ssh_targets, n, ssh_parallel, {true, true});
       else if (m.key == "n")
         s = run_libssh(ssh_targets, n_ssh, libssh_threads, {true, false});
       else if (m.key == "k")
