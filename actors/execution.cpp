@@ -3,6 +3,9 @@
 
 #include "actors/execution.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
@@ -16,6 +19,12 @@ namespace tasks {
 
 void configure_scheduler(caf::actor_system_config& cfg) {
   cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", scheduler_threads());
+}
+
+size_t scheduler_threads() {
+  const size_t cores = std::thread::hardware_concurrency(); // 0: unknown
+  return std::clamp<size_t>(cores / 2, 1, 4);
 }
 
 execution spawn_execution(caf::actor_system& sys, storage::store& st,

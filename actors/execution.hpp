@@ -31,7 +31,16 @@ inline constexpr size_t storage_readers = 2;
 /// idle workers block. CAF's default, work stealing, polls and naps 50 µs at
 /// a time, and under tasksd's steady trickle of messages those naps were a
 /// fifth of its CPU per task (bench/README.md).
+///
+/// With scheduler_threads() workers: the scheduled actors only route
+/// messages (storage, SSH and HTTP work run on threads of their own), and
+/// workers sharing one queue contend for its lock and wake each other.
 void configure_scheduler(caf::actor_system_config& cfg);
+
+/// One scheduler worker per two cores, at least 1 and at most 4. On two
+/// cores one worker ran 1.05× the tasks/s of two, with 11% less CPU per
+/// task (bench/README.md).
+size_t scheduler_threads();
 
 /// Spawns storage (over `st`, which must outlive the actors) with its
 /// readers, one runner per worker and the task manager. `finished`, when
