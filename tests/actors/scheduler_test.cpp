@@ -4,6 +4,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -43,6 +44,12 @@ CAF_TEST(the_actor_system_starts_that_many_workers) {
   caf::actor_system_config cfg;
   configure_scheduler(cfg);
   caf::actor_system sys{cfg};
-  CAF_CHECK_EQUAL(threads_named("caf.multiplexer") - before,
-                  scheduler_threads());
+  // Each worker names itself once it runs: wait for the names to appear.
+  auto started = [&] { return threads_named("caf.multiplexer") - before; };
+  const auto deadline
+      = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (started() < scheduler_threads()
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CAF_CHECK_EQUAL(started(), scheduler_threads());
 }
