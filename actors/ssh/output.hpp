@@ -15,12 +15,15 @@ namespace tasks::ssh {
 /// sibling of this one's shell: `$PPID`'s children other than `$$`.
 /// Finding them needs `pgrep` (procps, busybox) or, failing that, Linux's
 /// /proc/<pid>/task/<tid>/children; `kill -s KILL --` is the form dash
-/// accepts. Needs a POSIX login shell.
+/// accepts. A sibling that has no group of its own yet (sshd's child calls
+/// setsid() just after fork()) is killed by its pid. Needs a POSIX login
+/// shell.
 inline constexpr std::string_view kill_siblings_command
     = "kids=$(pgrep -P \"$PPID\")"
       " || kids=$(cat /proc/\"$PPID\"/task/*/children);"
       " for p in $kids; do"
-      " [ \"$p\" = \"$$\" ] || kill -s KILL -- \"-$p\";"
+      " [ \"$p\" = \"$$\" ]"
+      " || kill -s KILL -- \"-$p\" 2>/dev/null || kill -s KILL \"$p\";"
       " done";
 
 /// Keeps at most `max` bytes of a stream and drops the rest, remembering

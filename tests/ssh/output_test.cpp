@@ -23,19 +23,39 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Forks `sh -c script` in a session of its own, as sshd starts a
-/// channel's login shell; with PATH=`path` when not empty.
-pid_t spawn_shell(const std::string& script, const std::string& path = {}) {
+/// Forks `sh -c script` in a session of its own when `leader`, as sshd
+/// starts a channel's login shell; with PATH=`path` when not empty.
+pid_t spawn_shell(const std::string& script, const std::string& path = {},
+                  bool leader = true) {
   const pid_t pid = ::fork();
   CAF_REQUIRE(pid >= 0);
   if (pid == 0) {
-    ::setsid();
+    if (leader)
+      ::setsid();
     if (!path.empty())
       ::setenv("PATH", path.c_str(), 1);
     ::execl("/bin/sh", "sh", "-c", script.c_str(), nullptr);
     ::_exit(127);
   }
   return pid;
+}
+
+/// Reaps `pid` within a second and returns its wait status; kills and
+/// reaps it and returns 0 when it is still running then.
+int reap(pid_t pid) {
+  int status = 0;
+  for (int i = 0; i < 500; ++i) {
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return 0;
+}
+
+bool killed(int status) {
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
 /// This process plays sshd's connection process: one child runs a command
@@ -62,18 +82,7 @@ bool kill_command_kills_the_sibling_group(const std::string& path) {
   int killer_status = 0;
   CAF_REQUIRE_EQUAL(::waitpid(killer, &killer_status, 0), killer);
   // The killer has ended: the command is dead by now, or it was missed.
-  int command_status = 0;
-  pid_t reaped = 0;
-  for (int i = 0; i < 500 && reaped == 0; ++i) {
-    reaped = ::waitpid(command, &command_status, WNOHANG);
-    if (reaped == 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (reaped == 0) {
-    ::kill(-command, SIGKILL);
-    ::waitpid(command, nullptr, 0);
-    command_status = 0;
-  }
+  const int command_status = reap(command);
   bool grandchild_gone = false;
   for (int i = 0; i < 500 && !grandchild_gone; ++i) {
     grandchild_gone = !process_alive(grandchild);
@@ -84,14 +93,20 @@ bool kill_command_kills_the_sibling_group(const std::string& path) {
     ::kill(static_cast<pid_t>(grandchild), SIGKILL);
   const bool spared = read_file((dir / "killer").string()) == "spared\n";
   fs::remove_all(dir);
-  return WIFSIGNALED(command_status) && WTERMSIG(command_status) == SIGKILL
-         && grandchild_gone && spared;
+  return killed(command_status) && grandchild_gone && spared;
 }
 
 } // namespace
 
 CAF_TEST(kill_command_kills_the_other_channels_process_group) {
   CAF_CHECK(kill_command_kills_the_sibling_group(""));
+}
+
+CAF_TEST(kill_command_kills_a_sibling_that_has_no_group_yet) {
+  const pid_t command = spawn_shell("exec sleep 62", {}, false);
+  const pid_t killer = spawn_shell(std::string{kill_siblings_command});
+  CAF_REQUIRE_EQUAL(::waitpid(killer, nullptr, 0), killer);
+  CAF_CHECK(killed(reap(command)));
 }
 
 CAF_TEST(kill_command_finds_the_group_through_proc_without_pgrep) {
