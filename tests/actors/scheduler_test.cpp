@@ -39,7 +39,8 @@ CAF_TEST(one_worker_per_two_cores_at_least_one_at_most_four) {
 }
 
 CAF_TEST(the_actor_system_starts_that_many_workers) {
-  // CAF takes unknown or mistyped settings silently: count the threads.
+  // CAF only warns about a misspelt setting and keeps its default: count
+  // the threads it starts.
   const size_t before = threads_named("caf.multiplexer");
   caf::actor_system_config cfg;
   configure_scheduler(cfg);
