@@ -31,6 +31,7 @@ BUILD_PACKAGES=(
 # with playwright-core from the npm registry; see ensure_ui_test_tools).
 TEST_PACKAGES=(
   libbenchmark-dev wrk openssh-server openssh-client chromium
+  zsh # ssh.output runs the remote kill command in dash, bash and zsh
 )
 
 # Node.js and npm (Debian's, unless a node is installed already) and the

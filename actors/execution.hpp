@@ -38,8 +38,8 @@ inline constexpr size_t storage_readers = 2;
 void configure_scheduler(caf::actor_system_config& cfg);
 
 /// One scheduler worker per two cores, at least 1 and at most 4. On two
-/// cores one worker ran 1.05× the tasks/s of two, with 11% less CPU per
-/// task (bench/README.md).
+/// cores one worker ran 1.05–1.07× the tasks/s of two, with 5–11% less CPU
+/// per task (bench/README.md).
 size_t scheduler_threads();
 
 /// Spawns storage (over `st`, which must outlive the actors) with its

@@ -16,12 +16,12 @@ namespace tasks::ssh {
 /// Finding them needs `pgrep` (procps, busybox) or, failing that, Linux's
 /// /proc/<pid>/task/<tid>/children; `kill -s KILL --` is the form dash
 /// accepts. A sibling that has no group of its own yet (sshd's child calls
-/// setsid() just after fork()) is killed by its pid. Needs a POSIX login
-/// shell.
+/// setsid() just after fork()) is killed by its pid. The pids come from a
+/// command substitution, which zsh splits into words as POSIX shells do (a
+/// variable it would not). Needs a POSIX-like login shell.
 inline constexpr std::string_view kill_siblings_command
-    = "kids=$(pgrep -P \"$PPID\")"
-      " || kids=$(cat /proc/\"$PPID\"/task/*/children);"
-      " for p in $kids; do"
+    = "for p in $(pgrep -P \"$PPID\" 2>/dev/null"
+      " || cat /proc/\"$PPID\"/task/*/children); do"
       " [ \"$p\" = \"$$\" ]"
       " || kill -s KILL -- \"-$p\" 2>/dev/null || kill -s KILL \"$p\";"
       " done";

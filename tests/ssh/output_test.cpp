@@ -23,10 +23,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Forks `sh -c script` in a session of its own when `leader`, as sshd
+/// The login shells the kill command must work in (.ci/deps.sh installs
+/// zsh for this test).
+const char* const login_shells[] = {"/bin/sh", "/bin/bash", "/usr/bin/zsh"};
+
+/// Forks `shell -c script` in a session of its own when `leader`, as sshd
 /// starts a channel's login shell; with PATH=`path` when not empty.
 pid_t spawn_shell(const std::string& script, const std::string& path = {},
-                  bool leader = true) {
+                  bool leader = true, const char* shell = "/bin/sh") {
   const pid_t pid = ::fork();
   CAF_REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -34,7 +38,7 @@ pid_t spawn_shell(const std::string& script, const std::string& path = {},
       ::setsid();
     if (!path.empty())
       ::setenv("PATH", path.c_str(), 1);
-    ::execl("/bin/sh", "sh", "-c", script.c_str(), nullptr);
+    ::execl(shell, shell, "-c", script.c_str(), nullptr);
     ::_exit(127);
   }
   return pid;
@@ -59,9 +63,10 @@ bool killed(int status) {
 }
 
 /// This process plays sshd's connection process: one child runs a command
-/// tree, a second runs kill_siblings_command. True when the first child's
-/// whole group died of SIGKILL and the killer spared itself.
-bool kill_command_kills_the_sibling_group(const std::string& path) {
+/// tree, a second runs kill_siblings_command in `shell`. True when the
+/// first child's whole group died of SIGKILL and the killer spared itself.
+bool kill_command_kills_the_sibling_group(const char* shell,
+                                          const std::string& path) {
   const auto dir = fs::temp_directory_path()
                    / ("tasksd-kill-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -78,7 +83,7 @@ bool kill_command_kills_the_sibling_group(const std::string& path) {
   const pid_t killer
       = spawn_shell(std::string{kill_siblings_command} + "; echo spared > "
                         + (dir / "killer").string(),
-                    path);
+                    path, true, shell);
   int killer_status = 0;
   CAF_REQUIRE_EQUAL(::waitpid(killer, &killer_status, 0), killer);
   // The killer has ended: the command is dead by now, or it was missed.
@@ -99,7 +104,10 @@ bool kill_command_kills_the_sibling_group(const std::string& path) {
 } // namespace
 
 CAF_TEST(kill_command_kills_the_other_channels_process_group) {
-  CAF_CHECK(kill_command_kills_the_sibling_group(""));
+  for (const char* shell : login_shells) {
+    CAF_MESSAGE(shell);
+    CAF_CHECK(kill_command_kills_the_sibling_group(shell, ""));
+  }
 }
 
 CAF_TEST(kill_command_kills_a_sibling_that_has_no_group_yet) {
@@ -115,7 +123,10 @@ CAF_TEST(kill_command_finds_the_group_through_proc_without_pgrep) {
                    / ("tasksd-nopgrep-" + std::to_string(::getpid()));
   fs::create_directories(bin);
   fs::create_symlink("/bin/cat", bin / "cat");
-  CAF_CHECK(kill_command_kills_the_sibling_group(bin.string()));
+  for (const char* shell : login_shells) {
+    CAF_MESSAGE(shell);
+    CAF_CHECK(kill_command_kills_the_sibling_group(shell, bin.string()));
+  }
   fs::remove_all(bin);
 }
 
