@@ -63,10 +63,14 @@ bool killed(int status) {
 }
 
 /// This process plays sshd's connection process: one child runs a command
-/// tree, a second runs kill_siblings_command in `shell`. True when the
-/// first child's whole group died of SIGKILL and the killer spared itself.
-bool kill_command_kills_the_sibling_group(const char* shell,
-                                          const std::string& path) {
+/// tree, a second runs `kill` (kill_siblings_command or a variant) in
+/// `shell`. True when the first child's whole group died of SIGKILL and the
+/// killer spared itself.
+bool kill_command_kills_the_sibling_group(
+    const char* shell, const std::string& path,
+    const std::string& kill = std::string{kill_siblings_command}) {
+  if (!fs::exists(shell))
+    CAF_FAIL(shell << " is missing: ./test.sh installs it");
   const auto dir = fs::temp_directory_path()
                    / ("tasksd-kill-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -79,10 +83,10 @@ bool kill_command_kills_the_sibling_group(const char* shell,
   while (!fs::exists(grandchild_file)
          && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  CAF_REQUIRE(fs::exists(grandchild_file));
   const long grandchild = std::stol(read_file(grandchild_file));
   const pid_t killer
-      = spawn_shell(std::string{kill_siblings_command} + "; echo spared > "
-                        + (dir / "killer").string(),
+      = spawn_shell(kill + "; echo spared > " + (dir / "killer").string(),
                     path, true, shell);
   int killer_status = 0;
   CAF_REQUIRE_EQUAL(::waitpid(killer, &killer_status, 0), killer);
@@ -117,17 +121,27 @@ CAF_TEST(kill_command_kills_a_sibling_that_has_no_group_yet) {
   CAF_CHECK(killed(reap(command)));
 }
 
-CAF_TEST(kill_command_finds_the_group_through_proc_without_pgrep) {
-  // The killer's PATH holds `cat`, not `pgrep`.
+CAF_TEST(kill_command_runs_on_shell_builtins_alone_on_linux) {
+  // An empty PATH: no pgrep, no tr, nothing to fork.
   const auto bin = fs::temp_directory_path()
-                   / ("tasksd-nopgrep-" + std::to_string(::getpid()));
+                   / ("tasksd-empty-path-" + std::to_string(::getpid()));
   fs::create_directories(bin);
-  fs::create_symlink("/bin/cat", bin / "cat");
   for (const char* shell : login_shells) {
     CAF_MESSAGE(shell);
     CAF_CHECK(kill_command_kills_the_sibling_group(shell, bin.string()));
   }
   fs::remove_all(bin);
+}
+
+CAF_TEST(kill_command_asks_pgrep_where_proc_lists_no_children) {
+  std::string kill{kill_siblings_command};
+  const std::string proc = "/proc/";
+  CAF_REQUIRE(kill.find(proc) != std::string::npos);
+  kill.replace(kill.find(proc), proc.size(), "/no-such-proc/");
+  for (const char* shell : login_shells) {
+    CAF_MESSAGE(shell);
+    CAF_CHECK(kill_command_kills_the_sibling_group(shell, "", kill));
+  }
 }
 
 CAF_TEST(capped_output_keeps_up_to_the_cap_and_flags_the_rest) {
