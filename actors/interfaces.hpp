@@ -26,8 +26,9 @@ using storage_actor = caf::typed_actor<
     /// Start-up recovery: running tasks fail as interrupted; returns the
     /// queued ones, oldest first.
     caf::replies_to<recover_atom>::with<std::vector<task>>,
-    /// A server's address, pin and decrypted credentials for a task.
-    caf::replies_to<target_atom, uint64_t>::with<server_access>,
+    /// Moves a queued task to running (task.start) and reads its server's
+    /// address, pin and decrypted credentials.
+    caf::replies_to<start_atom, task_id>::with<task_start>,
     /// Pins a host key first seen (server.host_key_pinned).
     caf::replies_to<pin_atom, uint64_t, std::string>::with<server>,
     /// Reads a server record (no secrets).
@@ -146,7 +147,9 @@ using task_manager_actor = caf::typed_actor<
 using task_actor = caf::typed_actor<
     /// Cancels the task; answers with the final task.
     caf::replies_to<cancel_atom, audit_origin>::with<task>,
-    /// The task's own deadline (a delayed message to itself).
+    /// The task's own deadline (a delayed message to itself); a second one,
+    /// `timeouts::runner_slack` later, gives up on a runner that never
+    /// answered.
     caf::reacts_to<timeout_atom>,
     /// Shutdown: cancel now.
     caf::reacts_to<stop_atom>>;

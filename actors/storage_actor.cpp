@@ -277,8 +277,19 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
         flush(self);
         return to_result(recover(s));
       },
-      [self, &s](target_atom, uint64_t id) -> caf::result<server_access> {
-        return to_result(access_for(s, id, self->state.cfg));
+      [self, &s](start_atom, const task_id& id) -> caf::result<task_start> {
+        task_transition change;
+        change.to = status::running;
+        auto moved = s.stage_transition_task(id, change, audit_origin{});
+        if (!moved)
+          return std::move(moved.error());
+        task_start start;
+        if (auto access = access_for(s, moved->server_id, self->state.cfg))
+          start.access = std::move(*access);
+        else
+          start.access_error = std::move(access.error());
+        start.running = std::move(*moved);
+        return reply_after_flush(self, std::move(start));
       },
       [self, &s](pin_atom, uint64_t id,
                  const std::string& fingerprint) -> caf::result<server> {

@@ -1,7 +1,14 @@
-// The task actor: start → read the server → (lent session | connect →
-// pin) → execute → final state. A cancel or the deadline before anything
-// runs remotely ends the task at once; during execution it stops the
-// command, and the task ends when the runner reports the process gone.
+// The task actor: start (running, and the server read in the same round
+// trip) → (lent session | connect → pin) → execute → final state. A cancel
+// or the deadline before anything runs remotely ends the task at once;
+// during execution it stops the command, and the task ends when the runner
+// reports the process gone.
+//
+// The storage and exec requests carry no CAF timeout: in CAF 0.17 each one
+// wakes the clock thread, and every timeout fires later (holding the actor
+// alive until then) even when answered. The store answers every request,
+// ssh::exec ends at the task's deadline on its own, and the deadline
+// handler below is the backstop for a runner that never answers.
 #include <caf/all.hpp>
 
 #include "actors/task_actor.hpp"
@@ -78,8 +85,8 @@ void finish(self_ptr self, task_transition change) {
   st.finalizing = true;
   st.phase = task_phase::finishing;
   auto who = st.cancelled_by.value_or(audit_origin{});
-  self->request(st.storage, timeouts::storage, transit_atom::value, st.t.id,
-                change, who)
+  self->request(st.storage, caf::infinite, transit_atom::value, st.t.id, change,
+                who)
       .then(
           [self](task& final_task) {
             auto& st = self->state;
@@ -112,9 +119,7 @@ void execute(self_ptr self) {
   job.request.max_bytes = st.cfg.output_max_bytes;
   job.stop = st.stop;
   st.runner_busy = true;
-  auto deadline
-      = std::chrono::seconds{st.t.timeout_seconds} + timeouts::runner_slack;
-  self->request(st.runner, deadline, exec_atom::value, std::move(job))
+  self->request(st.runner, caf::infinite, exec_atom::value, std::move(job))
       .then(
           [self](exec_done& done) {
             auto& st = self->state;
@@ -203,34 +208,42 @@ void open_session(self_ptr self) {
           });
 }
 
-/// Reads how to reach the server now (it may have changed since a lent
-/// session was opened), then runs on the lent session or connects.
-void start_run(self_ptr self) {
+/// Runs on the lent session if it still fits the server as just read (it
+/// may have changed since the session was opened), else connects.
+void start_run(self_ptr self, task_start& start) {
   auto& st = self->state;
+  st.t = std::move(start.running);
+  if (!start.access) {
+    st.session.reset();
+    auto id = std::to_string(st.t.server_id);
+    return finish(self, failure(start.access_error == errc::not_found
+                                    ? "server " + id + " no longer exists"
+                                    : message_of(start.access_error)));
+  }
+  st.server_cap = start.access->max_concurrent_tasks;
+  if (st.finalizing)
+    return;
   st.phase = task_phase::connecting;
-  self->request(st.storage, timeouts::storage, target_atom::value,
-                st.t.server_id)
-      .then(
-          [self](server_access& access) {
-            auto& st = self->state;
-            st.server_cap = access.max_concurrent_tasks;
-            if (st.finalizing)
-              return;
-            if (st.session && !session_fits(*st.session, access.target))
-              st.session.reset();
-            st.session_lent = st.session != nullptr;
-            st.access = std::move(access);
-            if (st.session)
-              return execute(self);
-            open_session(self);
-          },
-          [self](caf::error& err) {
-            self->state.session.reset();
-            auto id = std::to_string(self->state.t.server_id);
-            finish(self, failure(err == errc::not_found
-                                     ? "server " + id + " no longer exists"
-                                     : message_of(err)));
-          });
+  if (st.session && !session_fits(*st.session, start.access->target))
+    st.session.reset();
+  st.session_lent = st.session != nullptr;
+  st.access = std::move(start.access);
+  if (st.session)
+    return execute(self);
+  open_session(self);
+}
+
+/// The runner has not answered `runner_slack` past the deadline (a hung
+/// libssh call or a bug): the task fails, so its record does not stay
+/// running, and the worker goes back as it would after an answer.
+void abandon_runner(self_ptr self) {
+  auto& st = self->state;
+  log::error("task {}: its worker has not answered {} s after the deadline",
+             to_string(st.t.id), timeouts::runner_slack.count());
+  st.runner_busy = false;
+  st.session.reset();
+  finish(self, failure("internal error: the worker did not answer"));
+  maybe_done(self);
 }
 
 /// Asks the running command to stop; ends the task now when nothing runs
@@ -258,25 +271,17 @@ run_task(task_actor::stateful_pointer<task_state> self, task t,
   st.cfg = cfg;
   self->delayed_send(self, std::chrono::seconds{st.t.timeout_seconds},
                      timeout_atom::value);
-  task_transition start;
-  start.to = status::running;
-  self->request(st.storage, timeouts::storage, transit_atom::value, st.t.id,
-                start, audit_origin{})
-      .then(
-          [self](task& running) {
-            self->state.t = std::move(running);
-            if (!self->state.finalizing)
-              start_run(self);
-          },
-          [self](caf::error& err) {
-            // The task is not ours to run (e.g. it became final meanwhile).
-            auto& st = self->state;
-            log::warn("task {} cannot start: {}", to_string(st.t.id),
-                      message_of(err));
-            st.finalizing = st.final_written = true;
-            answer_cancel_waiters(self, err);
-            maybe_done(self);
-          });
+  self->request(st.storage, caf::infinite, start_atom::value, st.t.id)
+      .then([self](task_start& start) { start_run(self, start); },
+            [self](caf::error& err) {
+              // The task is not ours to run (e.g. it became final meanwhile).
+              auto& st = self->state;
+              log::warn("task {} cannot start: {}", to_string(st.t.id),
+                        message_of(err));
+              st.finalizing = st.final_written = true;
+              answer_cancel_waiters(self, err);
+              maybe_done(self);
+            });
   return {
       [self](cancel_atom, const audit_origin& who) -> caf::result<task> {
         auto& st = self->state;
@@ -291,8 +296,17 @@ run_task(task_actor::stateful_pointer<task_state> self, task t,
         return waiter;
       },
       [self](timeout_atom) {
-        if (!self->state.finalizing)
+        auto& st = self->state;
+        if (st.deadline_passed) {
+          if (st.runner_busy)
+            abandon_runner(self);
+          return;
+        }
+        st.deadline_passed = true;
+        if (!st.finalizing)
           request_stop(self, ssh::stop_reason::timeout);
+        if (st.runner_busy)
+          self->delayed_send(self, timeouts::runner_slack, timeout_atom::value);
       },
       [self](stop_atom) {
         auto& st = self->state;

@@ -30,6 +30,9 @@ struct task_state {
   task_phase phase = task_phase::starting;
   /// A request to the runner is in flight: the worker is not free yet.
   bool runner_busy = false;
+  /// The deadline's message came; a second one means the runner has not
+  /// answered within the slack after it.
+  bool deadline_passed = false;
   /// The final transition is written (or being written).
   bool finalizing = false;
   bool final_written = false;

@@ -81,8 +81,11 @@ task_manager(task_manager_actor::stateful_pointer<manager_state> self,
                                 + " tasks are waiting (TASKS_MAX_QUEUED)");
         ++st.queued; // reserved now, so concurrent creates respect the cap
         auto rp = self->make_response_promise<task>();
-        self->request(st.storage, timeouts::storage, create_atom::value,
-                      request, who)
+        // No CAF timeout: the store answers every create, the HTTP request
+        // has its own, and in CAF 0.17 each one costs the clock thread two
+        // wake-ups, one of them a message back to this actor 30 s later.
+        self->request(st.storage, caf::infinite, create_atom::value, request,
+                      who)
             .then(
                 [self, rp](task& t) mutable {
                   ++self->state.queued_by_server[t.server_id];

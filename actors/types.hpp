@@ -30,7 +30,7 @@ using transit_atom = caf::atom_constant<caf::atom("transit")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
-using target_atom = caf::atom_constant<caf::atom("target")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
 using pin_atom = caf::atom_constant<caf::atom("pin")>;
 using server_atom = caf::atom_constant<caf::atom("server")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
@@ -78,6 +78,15 @@ struct server_access {
   /// The server's own cap, 0 when it uses the global default.
   uint32_t max_concurrent_tasks = 0;
   ssh::target target;
+};
+
+/// A task just moved to running, with how to reach its server: one round
+/// trip to the storage actor at the start of every task.
+struct task_start {
+  task running;
+  /// Empty when the server could not be read; `access_error` says why.
+  std::optional<server_access> access;
+  caf::error access_error;
 };
 
 /// The result of connecting: a session, or the task error.
@@ -150,6 +159,7 @@ typename Inspector::result_type inspect(Inspector& f, manager_stats& x) {
 } // namespace tasks
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::server_access)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::task_start)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::connect_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::exec_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tasks::exec_done)

@@ -149,14 +149,17 @@ void store::add_audit(write_batch& batch, audit_event& event) {
     index(keys::audit_by_task_prefix(*event.task));
   if (event.server_id)
     index(keys::audit_by_server_prefix(*event.server_id));
-  std::string head_value;
-  keys::put_u64(head_value, event.seq);
-  head_value += event.hash;
-  batch.put(cf::meta, keys::meta::audit_head, head_value);
   pending_head_ = audit_head{event.seq, event.hash};
 }
 
 caf::error store::commit(write_batch& batch) {
+  // The chain head once per batch, however many records a group appends.
+  if (pending_head_.seq != head_.seq) {
+    std::string head_value;
+    keys::put_u64(head_value, pending_head_.seq);
+    head_value += pending_head_.hash;
+    batch.put(cf::meta, keys::meta::audit_head, head_value);
+  }
   if (auto err = db_.write(batch, options_.sync_writes)) {
     pending_head_ = head_;
     return err;

@@ -6,8 +6,9 @@
 #include <map>
 
 #include "actors/storage_actor.hpp"
-#include "actors/task_metrics.hpp"
 #include "actors/task_manager.hpp"
+#include "actors/task_metrics.hpp"
+#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 
 using namespace tasks;
@@ -350,6 +351,50 @@ CAF_TEST(a_task_past_its_deadline_is_stopped_as_timeout) {
   CAF_CHECK(ssh->running[0].job.stop->reason() == ssh::stop_reason::timeout);
   complete(0, 0, "", ssh::exec_outcome::timed_out);
   CAF_CHECK(state_of(t) == status::timeout);
+}
+
+CAF_TEST(a_runner_silent_past_the_deadline_and_slack_is_given_up) {
+  start();
+  auto t = create(add_server("web"), "sleep 30", 5);
+  tick(5s);
+  CAF_REQUIRE(ssh->running[0].job.stop->reason() == ssh::stop_reason::timeout);
+  tick(timeouts::runner_slack - 1s);
+  CAF_CHECK(state_of(t) == status::running);
+  tick(1s);
+  auto back = st->get_task(t.id);
+  CAF_REQUIRE(back);
+  CAF_CHECK(back->state == status::failed);
+  CAF_CHECK_EQUAL(back->error.value_or(""),
+                  "internal error: the worker did not answer");
+  // The worker goes back, as after an answer.
+  auto stats = ask<manager_stats>(manager, stats_atom::value);
+  CAF_CHECK_EQUAL(stats->running, 0u);
+}
+
+CAF_TEST(a_runner_that_answers_within_the_slack_keeps_the_timeout) {
+  start();
+  auto t = create(add_server("web"), "sleep 30", 5);
+  tick(5s);
+  complete(0, 0, "", ssh::exec_outcome::timed_out);
+  CAF_CHECK(state_of(t) == status::timeout);
+  tick(timeouts::runner_slack); // the backstop finds nothing to do
+  CAF_CHECK(state_of(t) == status::timeout);
+}
+
+CAF_TEST(a_task_whose_server_is_gone_fails_when_it_starts) {
+  start();
+  auto id = add_server("web");
+  create(id, "first");
+  auto queued = create(id, "second"); // waits: one at a time per server
+  CAF_REQUIRE_EQUAL(running_commands(), strings{"first"});
+  CAF_REQUIRE(!st->remove_server(id, alice));
+  complete("first");
+  CAF_CHECK_EQUAL(running_commands(), strings{});
+  auto back = st->get_task(queued.id);
+  CAF_REQUIRE(back);
+  CAF_CHECK(back->state == status::failed);
+  CAF_CHECK_EQUAL(back->error.value_or(""),
+                  "server " + std::to_string(id) + " no longer exists");
 }
 
 CAF_TEST(a_deadline_during_connect_ends_the_task_at_once) {
