@@ -120,7 +120,10 @@ using supervisor_actor = caf::typed_actor<
     /// Cancels every running task (end of the shutdown grace period).
     caf::reacts_to<stop_atom>,
     /// Closes idle sessions that outlived the idle timeout.
-    caf::reacts_to<idle_atom>>;
+    caf::reacts_to<idle_atom>,
+    /// The earliest deadline of a running task has come (a delayed message
+    /// to itself; the number tells a superseded one).
+    caf::reacts_to<deadline_atom, uint64_t>>;
 
 /// Creates tasks, routes them, and shares the global workers fairly.
 using task_manager_actor = caf::typed_actor<
@@ -147,9 +150,9 @@ using task_manager_actor = caf::typed_actor<
 using task_actor = caf::typed_actor<
     /// Cancels the task; answers with the final task.
     caf::replies_to<cancel_atom, audit_origin>::with<task>,
-    /// The task's own deadline (a delayed message to itself); a second one,
-    /// `timeouts::runner_slack` later, gives up on a runner that never
-    /// answered.
+    /// The task's deadline, from its supervisor; a second one (a delayed
+    /// message to itself, `timeouts::runner_slack` later) gives up on a
+    /// runner that never answered.
     caf::reacts_to<timeout_atom>,
     /// Shutdown: cancel now.
     caf::reacts_to<stop_atom>>;

@@ -52,14 +52,53 @@ session_ptr take_idle_session(self_ptr self) {
   return nullptr;
 }
 
+/// Keeps one delayed message pending, for the earliest deadline. In CAF
+/// 0.17 every delayed message wakes the clock thread and keeps its receiver
+/// alive until it fires: one per task cost a wake-up per task and held
+/// every finished task actor for its whole timeout.
+void arm_deadline(self_ptr self) {
+  auto& st = self->state;
+  if (st.deadlines.empty())
+    return;
+  auto due = st.deadlines.begin()->first;
+  if (st.deadline_armed && *st.deadline_armed <= due)
+    return;
+  st.deadline_armed = due;
+  auto delay = std::max(due - self->clock().now(),
+                        caf::actor_clock::duration_type::zero());
+  self->delayed_send(self, delay, deadline_atom::value,
+                     ++st.deadline_generation);
+}
+
+/// Tells every task whose deadline has come, then waits for the next one.
+void deadlines_due(self_ptr self) {
+  auto& st = self->state;
+  st.deadline_armed.reset();
+  auto now = self->clock().now();
+  auto& due = st.deadlines;
+  while (!due.empty() && due.begin()->first <= now) {
+    auto task = st.running.find(due.begin()->second);
+    due.erase(due.begin());
+    if (task != st.running.end()) {
+      task->second.deadline = due.end();
+      self->send(task->second.actor, timeout_atom::value);
+    }
+  }
+  arm_deadline(self);
+}
+
 void start(self_ptr self, task t, runner_actor runner) {
   auto& st = self->state;
   auto session = st.cfg.reuse_sessions ? take_idle_session(self) : nullptr;
   auto id = t.id;
+  auto deadline = st.deadlines.emplace(
+      self->clock().now() + std::chrono::seconds{t.timeout_seconds}, id);
   auto actor = self->spawn<caf::linked>(run_task, std::move(t), runner,
                                         caf::actor_cast<supervisor_actor>(self),
                                         st.storage, std::move(session), st.cfg);
-  st.running.emplace(id, supervisor_state::running_task{actor, runner});
+  st.running.emplace(id,
+                     supervisor_state::running_task{actor, runner, deadline});
+  arm_deadline(self);
 }
 
 void finished(self_ptr self, const task_id& id) {
@@ -67,6 +106,8 @@ void finished(self_ptr self, const task_id& id) {
   auto i = st.running.find(id);
   if (i == st.running.end())
     return;
+  if (i->second.deadline != st.deadlines.end())
+    st.deadlines.erase(i->second.deadline);
   self->send(st.manager, release_atom::value, i->second.runner);
   st.running.erase(i);
   request_slot_if_needed(self);
@@ -146,7 +187,8 @@ server_supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
             continue;
           // A queued task never starts: drop it, then record the cancel.
           st.queue.erase(i);
-          self->send(st.manager, dequeued_atom::value, st.server_id, uint64_t{1});
+          self->send(st.manager, dequeued_atom::value, st.server_id,
+                     uint64_t{1});
           task_transition change;
           change.to = status::cancelled;
           return self->delegate(st.storage, transit_atom::value, id, change,
@@ -180,6 +222,12 @@ server_supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       [self](stop_atom) {
         for (auto& [id, entry] : self->state.running)
           self->send(entry.actor, stop_atom::value);
+      },
+      [self](deadline_atom, uint64_t generation) {
+        // A later message superseded by an earlier deadline finds a newer
+        // number: the earlier one has swept and armed again.
+        if (generation == self->state.deadline_generation)
+          deadlines_due(self);
       },
       [self](idle_atom) {
         auto& st = self->state;

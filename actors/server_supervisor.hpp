@@ -3,10 +3,13 @@
 #pragma once
 
 #include <deque>
+#include <map>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/functional/hash.hpp>
+#include <caf/actor_clock.hpp>
 
 #include "actors/execution_config.hpp"
 #include "actors/interfaces.hpp"
@@ -14,9 +17,14 @@
 namespace tasks {
 
 struct supervisor_state {
+  /// Running tasks by deadline: the supervisor keeps one delayed message
+  /// for the earliest instead of each task one for its own (see
+  /// docs/EXECUTION.md).
+  using deadline_map = std::multimap<caf::actor_clock::time_point, task_id>;
   struct running_task {
     task_actor actor;
     runner_actor runner;
+    deadline_map::iterator deadline;
   };
   struct idle_session {
     session_ptr session;
@@ -31,6 +39,10 @@ struct supervisor_state {
   execution_config cfg;
   std::deque<task> queue;
   std::unordered_map<task_id, running_task, boost::hash<task_id>> running;
+  deadline_map deadlines;
+  /// When the pending deadline message is due, and its number.
+  std::optional<caf::actor_clock::time_point> deadline_armed;
+  uint64_t deadline_generation = 0;
   std::vector<idle_session> idle;
   /// One worker request at a time keeps the manager's round-robin fair.
   bool slot_requested = false;

@@ -269,8 +269,6 @@ run_task(task_actor::stateful_pointer<task_state> self, task t,
   st.storage = std::move(storage);
   st.session = std::move(session);
   st.cfg = cfg;
-  self->delayed_send(self, std::chrono::seconds{st.t.timeout_seconds},
-                     timeout_atom::value);
   self->request(st.storage, caf::infinite, start_atom::value, st.t.id)
       .then([self](task_start& start) { start_run(self, start); },
             [self](caf::error& err) {

@@ -1,5 +1,5 @@
-// The task actor: runs one task from start to its final state, owning its
-// deadline (a delayed message to itself) and its cancellation.
+// The task actor: runs one task from start to its final state, acting on
+// its deadline (a message from its supervisor) and its cancellation.
 #pragma once
 
 #include <optional>

@@ -60,6 +60,7 @@ using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
 using query_atom = caf::atom_constant<caf::atom("query")>;
 using hash_atom = caf::atom_constant<caf::atom("hash")>;
 using verify_atom = caf::atom_constant<caf::atom("verify")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 
 // -- local-only messages
 // ---------------------------------------------------------

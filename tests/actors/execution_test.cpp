@@ -353,6 +353,35 @@ CAF_TEST(a_task_past_its_deadline_is_stopped_as_timeout) {
   CAF_CHECK(state_of(t) == status::timeout);
 }
 
+CAF_TEST(each_running_task_gets_its_own_deadline) {
+  // The supervisor keeps one delayed message for the earliest deadline: a
+  // later task with a shorter timeout must not wait for the pending one.
+  start();
+  auto server = add_server("web", "h", 3);
+  auto slow = create(server, "slow", 10);
+  tick(1s);
+  auto fast = create(server, "fast", 3);
+  auto done = create(server, "done", 2);
+  complete("done"); // its deadline must not touch anything
+  auto stop_of = [&](const std::string& command) {
+    for (auto& cmd : ssh->running)
+      if (cmd.job.request.command == command)
+        return cmd.job.stop->reason();
+    CAF_FAIL("not running: " << command);
+  };
+  tick(2s); // 3 s
+  CAF_CHECK(stop_of("fast") == ssh::stop_reason::none);
+  tick(1s); // 4 s: fast's deadline
+  CAF_CHECK(stop_of("fast") == ssh::stop_reason::timeout);
+  CAF_CHECK(stop_of("slow") == ssh::stop_reason::none);
+  tick(5s); // 9 s
+  CAF_CHECK(stop_of("slow") == ssh::stop_reason::none);
+  tick(1s); // 10 s: slow's deadline
+  CAF_CHECK(stop_of("slow") == ssh::stop_reason::timeout);
+  CAF_CHECK(state_of(done) == status::success);
+  CAF_CHECK(state_of(slow) == status::running);
+}
+
 CAF_TEST(a_runner_silent_past_the_deadline_and_slack_is_given_up) {
   start();
   auto t = create(add_server("web"), "sleep 30", 5);
