@@ -1,5 +1,7 @@
 // Named timeouts of the requests between actors. In CAF 0.17 a request
-// without a timeout may wait forever: every request uses one of these.
+// without a timeout may wait forever: a request uses one of these, except
+// the task actor's storage and runner requests (docs/EXECUTION.md) and the
+// HTTP requests, which one deadline_queue bounds (http/async.cpp).
 #pragma once
 
 #include <chrono>
@@ -22,8 +24,9 @@ inline constexpr std::chrono::seconds runner_slack{30};
 /// A drain: the grace period plus the cancels it ends with.
 inline constexpr std::chrono::seconds drain{60};
 
-/// An HTTP request's whole chain of actor requests; below Pistache's header
-/// and body timeouts, so the client gets our 503 and not Pistache's 408.
+/// An HTTP request's whole chain of actor requests (one deadline_queue
+/// for all of them, http/async.cpp); below Pistache's header and body
+/// timeouts, so the client gets our 503 and not Pistache's 408.
 inline constexpr std::chrono::seconds http{25};
 
 } // namespace tasks::timeouts

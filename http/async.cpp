@@ -4,17 +4,28 @@
 #include <caf/all.hpp>
 
 #include "actors/rbac.hpp"
-#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "http/json_out.hpp"
 
 namespace tasks::http {
 
 void run_async(api_context& ctx, const reply_ptr& r, async_step step) {
-  ctx.sys.spawn([r, step = std::move(step)](caf::event_based_actor* self) {
-    // The actor ends once its last pending response has been handled.
-    step(self);
-  });
+  auto worker = ctx.sys.spawn(
+      [r, step = std::move(step)](caf::event_based_actor* self) {
+        // The actor ends once its last pending response has been handled.
+        step(self);
+      });
+  if (ctx.deadlines == nullptr)
+    return;
+  // Weak: a request answered in time is neither kept nor touched.
+  ctx.deadlines->add(
+      [late = std::weak_ptr<reply>{r}, worker = worker.address()] {
+        auto unanswered = late.lock();
+        if (!unanswered || !unanswered->fail(caf::sec::request_timeout))
+          return;
+        if (auto stuck = caf::actor_cast<caf::actor>(worker))
+          caf::anon_send_exit(stuck, caf::exit_reason::user_shutdown);
+      });
 }
 
 std::optional<principal> cached_principal(const api_context& ctx,
@@ -40,7 +51,7 @@ void with_principal(api_context& ctx, const reply_ptr& r,
     return;
   }
   run_async(ctx, r, [&ctx, r, step = std::move(step)](auto* self) {
-    self->request(ctx.rbac, timeouts::http, auth_atom::value, r->info().token)
+    self->request(ctx.rbac, caf::infinite, auth_atom::value, r->info().token)
         .then([self, step](principal& who) { step(self, who); },
               [r](caf::error& err) { r->fail(err); });
   });

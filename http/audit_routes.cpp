@@ -1,7 +1,6 @@
 // GET /api/audit: the audit log with the filters of SPEC §6, admin only.
 #include <caf/all.hpp>
 
-#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/policy.hpp"
@@ -117,8 +116,8 @@ void list_audit(api_context& ctx, const Rest::Request& request,
                    }
                    // A long scan runs on a reader, never behind the writer's
                    // synced writes.
-                   self->request(ctx.reader(), timeouts::http,
-                                 query_atom::value, q.filter, q.offset, q.limit)
+                   self->request(ctx.reader(), caf::infinite, query_atom::value,
+                                 q.filter, q.offset, q.limit)
                        .then(
                            [r, q](std::vector<audit_event>& records) {
                              r->send(

@@ -1,7 +1,6 @@
 // Login, logout and the caller's own identity.
 #include <caf/all.hpp>
 
-#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "http/async.hpp"
@@ -73,7 +72,7 @@ void login(api_context& ctx, const Rest::Request& request, const reply_ptr& r) {
   }
   parsed->origin = anonymous_origin(*r);
   run_async(ctx, r, [&ctx, r, req = std::move(*parsed)](auto* self) {
-    self->request(ctx.rbac, timeouts::http, login_atom::value, req)
+    self->request(ctx.rbac, caf::infinite, login_atom::value, req)
         .then(
             [r](login_grant& grant) {
               r->send(Http::Code::Ok, grant_json(grant));
@@ -97,7 +96,7 @@ void logout(api_context& ctx, const Rest::Request& request,
     return;
   with_principal(
       ctx, r, [&ctx, r](caf::event_based_actor* self, const principal& who) {
-        self->request(ctx.rbac, timeouts::http, logout_atom::value,
+        self->request(ctx.rbac, caf::infinite, logout_atom::value,
                       r->info().token, origin_of(*r, who))
             .then(
                 [r](bool) {

@@ -11,6 +11,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/deadline_queue.hpp"
 #include "actors/interfaces.hpp"
 #include "core/config.hpp"
 #include "http/reply.hpp"
@@ -54,6 +55,10 @@ struct api_context {
   /// The store, for point reads on the HTTP threads (its reads are
   /// thread-safe); null: every read goes to a storage reader.
   storage::store* store = nullptr;
+  /// Answers 503 `busy` for a request its actors have not answered within
+  /// timeouts::http (run_async arms it; the actor requests themselves carry
+  /// no CAF timeout). Null: no deadline.
+  deadline_queue* deadlines = nullptr;
 
   /// The next reader, round robin.
   storage_actor reader() {

@@ -3,7 +3,6 @@
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
-#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "http/async.hpp"
@@ -28,25 +27,24 @@ void health(api_context& ctx, const reply_ptr& r) {
 }
 
 void metrics_page(api_context& ctx, const reply_ptr& r) {
-  with_principal(ctx, r,
-                 [&ctx, r](caf::event_based_actor* self, const principal& who) {
-                   auto d = decide(who, action::metrics_view, std::nullopt);
-                   if (d != decision::allow) {
-                     deny(ctx, r, who, action::metrics_view, d, "");
-                     return;
-                   }
-                   self->request(ctx.manager, timeouts::http, stats_atom::value)
-                       .then(
-                           [&ctx, r](manager_stats& stats) {
-                             r->send_as(Http::Code::Ok,
-                                        ctx.counters.render(
-                                            stats, ctx.tasks,
-                                            ctx.store ? ctx.store->writes()
-                                                      : 0),
-                                        "text/plain; version=0.0.4");
-                           },
-                           [r](caf::error& err) { r->fail(err); });
-                 });
+  with_principal(
+      ctx, r, [&ctx, r](caf::event_based_actor* self, const principal& who) {
+        auto d = decide(who, action::metrics_view, std::nullopt);
+        if (d != decision::allow) {
+          deny(ctx, r, who, action::metrics_view, d, "");
+          return;
+        }
+        self->request(ctx.manager, caf::infinite, stats_atom::value)
+            .then(
+                [&ctx, r](manager_stats& stats) {
+                  r->send_as(
+                      Http::Code::Ok,
+                      ctx.counters.render(stats, ctx.tasks,
+                                          ctx.store ? ctx.store->writes() : 0),
+                      "text/plain; version=0.0.4");
+                },
+                [r](caf::error& err) { r->fail(err); });
+      });
 }
 
 /// The task defaults and limits a client needs to build its forms.

@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/policy.hpp"
@@ -223,7 +222,7 @@ void list_servers(api_context& ctx, const Rest::Request&, const reply_ptr& r) {
                  [&ctx, r](caf::event_based_actor* self, const principal& who) {
                    if (!permit(ctx, r, who, action::server_view))
                      return;
-                   self->request(ctx.reader(), timeouts::http, list_atom::value,
+                   self->request(ctx.reader(), caf::infinite, list_atom::value,
                                  server_atom::value)
                        .then(
                            [r](std::vector<server>& servers) {
@@ -249,7 +248,7 @@ void get_server(api_context& ctx, const Rest::Request& request,
       [&ctx, r, id](caf::event_based_actor* self, const principal& who) {
         if (!permit(ctx, r, who, action::server_view))
           return;
-        self->request(ctx.reader(), timeouts::http, get_atom::value,
+        self->request(ctx.reader(), caf::infinite, get_atom::value,
                       server_atom::value, id)
             .then([r](server& s) { r->send(Http::Code::Ok, server_json(s)); },
                   [r](caf::error& err) { r->fail(err); });
@@ -271,7 +270,7 @@ void create_server(api_context& ctx, const Rest::Request& request,
                                         const principal& who) {
         if (!permit(ctx, r, who, action::server_manage))
           return;
-        self->request(ctx.storage, timeouts::http, create_atom::value, c,
+        self->request(ctx.storage, caf::infinite, create_atom::value, c,
                       origin_of(*r, who))
             .then(
                 [r](server& s) {
@@ -319,7 +318,7 @@ void update_server(api_context& ctx, const Rest::Request& request,
         if (!permit(ctx, r, who, action::server_manage))
           return;
         // Read from the writer: the change applies to its latest record.
-        self->request(ctx.storage, timeouts::http, get_atom::value,
+        self->request(ctx.storage, caf::infinite, get_atom::value,
                       server_atom::value, id)
             .then(
                 [self, &ctx, r, who, b](server& current) {
@@ -328,7 +327,7 @@ void update_server(api_context& ctx, const Rest::Request& request,
                     r->fail(change.error());
                     return;
                   }
-                  self->request(ctx.storage, timeouts::http, update_atom::value,
+                  self->request(ctx.storage, caf::infinite, update_atom::value,
                                 std::move(*change), origin_of(*r, who))
                       .then(
                           [r](server& s) {
@@ -356,7 +355,7 @@ void delete_server(api_context& ctx, const Rest::Request& request,
       [&ctx, r, id](caf::event_based_actor* self, const principal& who) {
         if (!permit(ctx, r, who, action::server_manage))
           return;
-        self->request(ctx.storage, timeouts::http, delete_atom::value,
+        self->request(ctx.storage, caf::infinite, delete_atom::value,
                       server_atom::value, id, origin_of(*r, who))
             .then(
                 [r](uint64_t) {

@@ -1,7 +1,6 @@
 // The task endpoints of SPEC §4: create, list, get, cancel.
 #include <caf/all.hpp>
 
-#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/policy.hpp"
@@ -98,7 +97,7 @@ void create_task(api_context& ctx, const Rest::Request& request,
           return;
         }
         req.user_id = who.user_id;
-        self->request(ctx.manager, timeouts::http, create_atom::value, req,
+        self->request(ctx.manager, caf::infinite, create_atom::value, req,
                       origin_of(*r, who))
             .then(
                 [r](task& t) {
@@ -179,7 +178,7 @@ void list_tasks(api_context& ctx, const Rest::Request& request,
         } else {
           filter.user_id = forced_user_filter(who);
         }
-        self->request(ctx.reader(), timeouts::http, list_atom::value, filter)
+        self->request(ctx.reader(), caf::infinite, list_atom::value, filter)
             .then(
                 [r, filter](std::vector<task>& tasks) {
                   r->send(Http::Code::Ok,
@@ -220,7 +219,7 @@ void get_task(api_context& ctx, const Rest::Request& request,
   with_principal(
       ctx, r,
       [&ctx, r, id = *id](caf::event_based_actor* self, const principal& who) {
-        self->request(ctx.reader(), timeouts::http, get_atom::value, id, true)
+        self->request(ctx.reader(), caf::infinite, get_atom::value, id, true)
             .then([&ctx, r, who](
                       task& t) { answer_task_view(ctx, r, who, std::move(t)); },
                   [r](caf::error& err) { r->fail(err); });
@@ -247,7 +246,7 @@ void cancel_task(api_context& ctx, const Rest::Request& request,
           deny(ctx, r, who, action::task_cancel, role_check, "");
           return;
         }
-        self->request(ctx.reader(), timeouts::http, get_atom::value, id, false)
+        self->request(ctx.reader(), caf::infinite, get_atom::value, id, false)
             .then(
                 [self, &ctx, r, who](task& t) {
                   auto d = decide(who, action::task_cancel, t.user_id);
@@ -256,7 +255,7 @@ void cancel_task(api_context& ctx, const Rest::Request& request,
                          not_found_message(t.id));
                     return;
                   }
-                  self->request(ctx.manager, timeouts::http, cancel_atom::value,
+                  self->request(ctx.manager, caf::infinite, cancel_atom::value,
                                 t.id, origin_of(*r, who))
                       .then(
                           [r](task&) {

@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "actors/timeouts.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/policy.hpp"
@@ -116,7 +115,7 @@ void list_users(api_context& ctx, const Rest::Request&, const reply_ptr& r) {
                  [&ctx, r](caf::event_based_actor* self, const principal& who) {
                    if (!permit(ctx, r, who))
                      return;
-                   self->request(ctx.rbac, timeouts::http, list_atom::value,
+                   self->request(ctx.rbac, caf::infinite, list_atom::value,
                                  user_atom::value)
                        .then(
                            [r](std::vector<user>& users) {
@@ -136,7 +135,7 @@ void get_user(api_context& ctx, const Rest::Request& request,
       [&ctx, r, id](caf::event_based_actor* self, const principal& who) {
         if (!permit(ctx, r, who))
           return;
-        self->request(ctx.rbac, timeouts::http, get_atom::value,
+        self->request(ctx.rbac, caf::infinite, get_atom::value,
                       user_atom::value, id)
             .then([r](user& u) { r->send(Http::Code::Ok, user_json(u)); },
                   [r](caf::error& err) { r->fail(err); });
@@ -158,7 +157,7 @@ void create_user(api_context& ctx, const Rest::Request& request,
                                         const principal& who) {
         if (!permit(ctx, r, who))
           return;
-        self->request(ctx.rbac, timeouts::http, create_atom::value,
+        self->request(ctx.rbac, caf::infinite, create_atom::value,
                       user_atom::value, c, origin_of(*r, who))
             .then(
                 [r](user& u) {
@@ -174,7 +173,7 @@ void change_user(caf::event_based_actor* self, api_context& ctx,
                  const reply_ptr& r, const principal& who, uint64_t id,
                  const user_change& change,
                  std::function<std::string(const user&)> answer) {
-  self->request(ctx.rbac, timeouts::http, update_atom::value, user_atom::value,
+  self->request(ctx.rbac, caf::infinite, update_atom::value, user_atom::value,
                 id, change, origin_of(*r, who))
       .then([r, answer](user& u) { r->send(Http::Code::Ok, answer(u)); },
             [r](caf::error& err) { r->fail(err); });

@@ -153,12 +153,14 @@ int main() {
         auth_cfg.max_cached_tokens, auth_cfg.cache_lifetime);
     auto rbac = spawn_rbac(sys, exec.storage, auth_cfg);
     http::metrics counters;
+    deadline_queue http_deadlines{sys, timeouts::http};
     http::api_context ctx{
         sys,          *cfg,         rbac ? *rbac : rbac_actor{},
         exec.manager, exec.storage, exec.readers,
         counters,     finished};
     ctx.tokens = auth_cfg.tokens;
     ctx.store = opened->st.get();
+    ctx.deadlines = &http_deadlines;
     http::server api{ctx};
     if (!rbac) {
       log::error("cannot start authentication: {}", message_of(rbac.error()));
