@@ -3,6 +3,7 @@
 
 #include "actors/deadline_queue.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,11 @@ namespace {
 
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using time_point = caf::actor_clock::time_point;
+
+/// The shortest sleep between two sweeps. Deadlines added a millisecond
+/// apart would otherwise wake the timer once each (most of them for
+/// requests long answered); so a callback runs up to this much late.
+constexpr caf::timespan min_sleep = std::chrono::seconds{1};
 
 } // namespace
 
@@ -47,7 +53,8 @@ caf::behavior timer(caf::event_based_actor* self,
           if (queue.empty())
             pending->armed = false;
           else
-            next = queue.front().first - now;
+            next
+                = std::max<caf::timespan>(queue.front().first - now, min_sleep);
         }
         for (auto& callback : due)
           callback();

@@ -24,9 +24,11 @@ public:
   deadline_queue(const deadline_queue&) = delete;
   deadline_queue& operator=(const deadline_queue&) = delete;
 
-  /// Runs `on_expiry` on the timer's actor `length` from now; callable from
-  /// any thread. The callback runs whatever happened meanwhile: it checks
-  /// for itself whether there is still something to do.
+  /// Runs `on_expiry` on the timer's actor `length` from now, or up to a
+  /// second later when it falls just after an earlier one (one wake-up a
+  /// second at most); callable from any thread. The callback runs whatever
+  /// happened meanwhile: it checks for itself whether there is still something
+  /// to do.
   void add(std::function<void()> on_expiry);
 
   struct pending;

@@ -76,8 +76,10 @@ void add_route(Rest::Router& router, api_context& ctx, Http::Method method,
   auto wrapped = [&ctx, pattern,
                   handler = std::move(handler)](const Rest::Request& request,
                                                 Http::ResponseWriter writer) {
-    auto r = std::make_shared<reply>(
-        std::move(writer), info_of(request, pattern), ctx.counters, ctx.gate);
+    // Not make_shared: the deadline queue's weak reference would keep the
+    // whole reply's memory for 25 s, not just the control block.
+    reply_ptr r{new reply(std::move(writer), info_of(request, pattern),
+                          ctx.counters, ctx.gate)};
     if (ctx.draining && pattern != "/api/health") {
       r->fail(make_error(errc::shutting_down,
                          "tasksd is shutting down; retry after it restarts"));

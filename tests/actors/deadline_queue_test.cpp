@@ -55,6 +55,18 @@ CAF_TEST(callbacks_due_together_run_in_the_order_they_were_added) {
   CAF_CHECK_EQUAL(expired, (strings{"a", "b", "c"}));
 }
 
+CAF_TEST(deadlines_close_together_share_one_wake_up_a_second) {
+  add("a");
+  tick(10ms);
+  add("b");
+  tick(10s - 10ms);
+  CAF_REQUIRE_EQUAL(expired, strings{"a"});
+  tick(10ms); // b's deadline: the timer sleeps on until a second after a's
+  CAF_CHECK_EQUAL(expired, strings{"a"});
+  tick(990ms);
+  CAF_CHECK_EQUAL(expired, (strings{"a", "b"}));
+}
+
 CAF_TEST(an_empty_queue_wakes_up_for_the_next_add) {
   add("a");
   tick(10s);
