@@ -283,13 +283,9 @@ storage_service(storage_actor::stateful_pointer<storage_state> self,
         auto moved = s.stage_transition_task(id, change, audit_origin{});
         if (!moved)
           return std::move(moved.error());
-        task_start start;
-        if (auto access = access_for(s, moved->server_id, self->state.cfg))
-          start.access = std::move(*access);
-        else
-          start.access_error = std::move(access.error());
-        start.running = std::move(*moved);
-        return reply_after_flush(self, std::move(start));
+        auto access = access_for(s, moved->server_id, self->state.cfg);
+        return reply_after_flush(
+            self, task_start{std::move(*moved), std::move(access)});
       },
       [self, &s](pin_atom, uint64_t id,
                  const std::string& fingerprint) -> caf::result<server> {

@@ -215,10 +215,11 @@ void start_run(self_ptr self, task_start& start) {
   st.t = std::move(start.running);
   if (!start.access) {
     st.session.reset();
+    const auto& err = start.access.error();
     auto id = std::to_string(st.t.server_id);
-    return finish(self, failure(start.access_error == errc::not_found
+    return finish(self, failure(err == errc::not_found
                                     ? "server " + id + " no longer exists"
-                                    : message_of(start.access_error)));
+                                    : message_of(err)));
   }
   st.server_cap = start.access->max_concurrent_tasks;
   if (st.finalizing)
@@ -227,7 +228,7 @@ void start_run(self_ptr self, task_start& start) {
   if (st.session && !session_fits(*st.session, start.access->target))
     st.session.reset();
   st.session_lent = st.session != nullptr;
-  st.access = std::move(start.access);
+  st.access = std::move(*start.access);
   if (st.session)
     return execute(self);
   open_session(self);

@@ -12,6 +12,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/expected.hpp>
 
 #include "actors/inspect.hpp"
 #include "actors/ssh/exec.hpp"
@@ -85,9 +86,8 @@ struct server_access {
 /// trip to the storage actor at the start of every task.
 struct task_start {
   task running;
-  /// Empty when the server could not be read; `access_error` says why.
-  std::optional<server_access> access;
-  caf::error access_error;
+  /// Or why the server could not be read.
+  caf::expected<server_access> access;
 };
 
 /// The result of connecting: a session, or the task error.

@@ -15,10 +15,8 @@ void run_async(api_context& ctx, const reply_ptr& r, async_step step) {
         // The actor ends once its last pending response has been handled.
         step(self);
       });
-  if (ctx.deadlines == nullptr)
-    return;
   // Weak: a request answered in time is neither kept nor touched.
-  ctx.deadlines->add(
+  ctx.deadlines.add(
       [late = std::weak_ptr<reply>{r}, worker = worker.address()] {
         auto unanswered = late.lock();
         if (!unanswered || !unanswered->fail(caf::sec::request_timeout))

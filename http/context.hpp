@@ -42,6 +42,10 @@ struct api_context {
   std::vector<storage_actor> readers;
   metrics& counters;
   const task_metrics& tasks;
+  /// Answers 503 `busy` for a request its actors have not answered within
+  /// timeouts::http (run_async arms it; the actor requests themselves carry
+  /// no CAF timeout).
+  deadline_queue& deadlines;
   /// Set on SIGTERM: new requests that would start work get 503.
   std::atomic<bool> draining{false};
   /// Requests in flight, and the switch that ends all sends.
@@ -55,10 +59,6 @@ struct api_context {
   /// The store, for point reads on the HTTP threads (its reads are
   /// thread-safe); null: every read goes to a storage reader.
   storage::store* store = nullptr;
-  /// Answers 503 `busy` for a request its actors have not answered within
-  /// timeouts::http (run_async arms it; the actor requests themselves carry
-  /// no CAF timeout). Null: no deadline.
-  deadline_queue* deadlines = nullptr;
 
   /// The next reader, round robin.
   storage_actor reader() {

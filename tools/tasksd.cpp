@@ -157,10 +157,9 @@ int main() {
     http::api_context ctx{
         sys,          *cfg,         rbac ? *rbac : rbac_actor{},
         exec.manager, exec.storage, exec.readers,
-        counters,     finished};
+        counters,     finished,     http_deadlines};
     ctx.tokens = auth_cfg.tokens;
     ctx.store = opened->st.get();
-    ctx.deadlines = &http_deadlines;
     http::server api{ctx};
     if (!rbac) {
       log::error("cannot start authentication: {}", message_of(rbac.error()));

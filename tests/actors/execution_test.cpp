@@ -400,16 +400,6 @@ CAF_TEST(a_runner_silent_past_the_deadline_and_slack_is_given_up) {
   CAF_CHECK_EQUAL(stats->running, 0u);
 }
 
-CAF_TEST(a_runner_that_answers_within_the_slack_keeps_the_timeout) {
-  start();
-  auto t = create(add_server("web"), "sleep 30", 5);
-  tick(5s);
-  complete(0, 0, "", ssh::exec_outcome::timed_out);
-  CAF_CHECK(state_of(t) == status::timeout);
-  tick(timeouts::runner_slack); // the backstop finds nothing to do
-  CAF_CHECK(state_of(t) == status::timeout);
-}
-
 CAF_TEST(a_task_whose_server_is_gone_fails_when_it_starts) {
   start();
   auto id = add_server("web");
